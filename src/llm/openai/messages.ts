@@ -1,0 +1,126 @@
+import type { InputMessage, MessagePart } from '../../telemetry/llm-call.js';
+import { arrayField, isObject, objectField, parseJson, stringField, type JsonObject } from '../json.js';
+
+/**
+ * Conversion from OpenAI chat message shapes to OTel GenAI message parts. Shared by the request
+ * (chat history), the JSON response and the SSE stream, so all three read tool calls identically.
+ */
+
+/**
+ * Tool call arguments travel as a JSON-encoded string. Parsed when valid; kept as the raw string
+ * when not (a stream cut short by max_tokens leaves half an object), so nothing the model said is lost.
+ */
+function parseToolArguments(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw ?? null;
+  const parsed = parseJson(raw);
+  return parsed.ok ? parsed.value : raw;
+}
+
+export function toolCallPart(id: string | null, name: string, rawArguments: unknown): MessagePart {
+  return { type: 'tool_call', id, name, arguments: parseToolArguments(rawArguments) };
+}
+
+/** `{ id, type: 'function', function: { name, arguments } }` as found in messages and responses. */
+export function readToolCall(value: unknown, warnings: string[], where: string): MessagePart | undefined {
+  const fn = isObject(value) ? objectField(value, 'function') : undefined;
+  const name = fn && stringField(fn, 'name');
+  if (!isObject(value) || !fn || name === undefined) {
+    warnings.push(`${where}: tool call without function name, skipped`);
+    return undefined;
+  }
+  return toolCallPart(stringField(value, 'id') ?? null, name, fn['arguments']);
+}
+
+/**
+ * OpenAI reports `tool_calls`; the OTel output-message schema spells it `tool_call`. The raw value
+ * still goes to gen_ai.response.finish_reasons unchanged.
+ */
+export function otelFinishReason(openaiReason: string | null): string | null {
+  return openaiReason === 'tool_calls' || openaiReason === 'function_call' ? 'tool_call' : openaiReason;
+}
+
+export function readInputMessages(messages: unknown[], warnings: string[]): InputMessage[] {
+  const out: InputMessage[] = [];
+  messages.forEach((m, i) => {
+    const where = `request.messages[${i}]`;
+    const role = isObject(m) ? stringField(m, 'role') : undefined;
+    if (!isObject(m) || role === undefined) {
+      warnings.push(`${where}: not a message with a role, skipped`);
+      return;
+    }
+    const message: InputMessage = { role, parts: readMessageParts(m, role, warnings, where) };
+    const name = stringField(m, 'name');
+    if (name !== undefined) message.name = name;
+    out.push(message);
+  });
+  return out;
+}
+
+function readMessageParts(m: JsonObject, role: string, warnings: string[], where: string): MessagePart[] {
+  if (role === 'tool') {
+    return [{ type: 'tool_call_response', id: stringField(m, 'tool_call_id') ?? null, response: toolResponse(m['content']) }];
+  }
+  const parts = readContent(m['content'], warnings, where);
+  arrayField(m, 'tool_calls')?.forEach((tc, j) => {
+    const part = readToolCall(tc, warnings, `${where}.tool_calls[${j}]`);
+    if (part) parts.push(part);
+  });
+  return parts;
+}
+
+/** Tool results are text; when sent as text parts, their concatenation is the result the model saw. */
+function toolResponse(content: unknown): unknown {
+  if (!Array.isArray(content)) return content ?? null;
+  return content.map((p) => (isObject(p) ? (stringField(p, 'text') ?? '') : '')).join('');
+}
+
+/** `content` is a string, null (assistant turns that only call tools) or an array of typed parts. */
+function readContent(content: unknown, warnings: string[], where: string): MessagePart[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', content }];
+  if (content === null || content === undefined) return [];
+  if (!Array.isArray(content)) {
+    warnings.push(`${where}.content: neither string nor array, skipped`);
+    return [];
+  }
+  const parts: MessagePart[] = [];
+  content.forEach((p, j) => {
+    const part = readContentPart(p);
+    if (part) parts.push(part);
+    else warnings.push(`${where}.content[${j}]: unsupported content part, skipped`);
+  });
+  return parts;
+}
+
+function readContentPart(p: unknown): MessagePart | undefined {
+  if (!isObject(p)) return undefined;
+  switch (p['type']) {
+    case 'text': {
+      const text = stringField(p, 'text');
+      return text === undefined ? undefined : { type: 'text', content: text };
+    }
+    case 'image_url': {
+      const url = objectField(p, 'image_url');
+      const href = url && stringField(url, 'url');
+      return href === undefined ? undefined : mediaPart('image', href);
+    }
+    case 'input_audio': {
+      const audio = objectField(p, 'input_audio');
+      const data = audio && stringField(audio, 'data');
+      if (!audio || data === undefined) return undefined;
+      const format = stringField(audio, 'format');
+      return { type: 'blob', modality: 'audio', ...(format ? { mime_type: `audio/${format}` } : {}), content: data };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const BASE64_DATA_URL = /^data:([^;,]*)(?:;[^;,]*)*;base64,/;
+
+/** Inline `data:…;base64,` media becomes a blob part (OTel keeps the bytes, base64); anything else a uri part. */
+function mediaPart(modality: string, href: string): MessagePart {
+  const m = BASE64_DATA_URL.exec(href);
+  if (!m) return { type: 'uri', modality, uri: href };
+  const mime = m[1];
+  return { type: 'blob', modality, ...(mime ? { mime_type: mime } : {}), content: href.slice(m[0].length) };
+}

@@ -1,0 +1,95 @@
+import type { MessagePart } from '../../telemetry/llm-call.js';
+import { arrayField, isObject, numberField, objectField, parseJson, stringField, type JsonObject } from '../json.js';
+import { sseEvents } from '../sse-events.js';
+import { readApiError } from './error.js';
+import { toolCallPart } from './messages.js';
+import { emptyOutcome, readUsage, type ChatOutcome, type ChoiceOutcome } from './outcome.js';
+
+/** A choice being rebuilt from `delta`s: text and tool-call arguments arrive as fragments. */
+interface ChoiceAccumulator {
+  role: string;
+  text: string[];
+  /** Keyed by `delta.tool_calls[].index`, which is what ties fragments of one call together. */
+  toolCalls: Map<number, { id: string | null; name: string | undefined; args: string[] }>;
+  finishReason: string | null;
+}
+
+/**
+ * Rebuilds a chat completion from its SSE stream of `chat.completion.chunk` objects ending with
+ * `data: [DONE]`. Usage only exists when the client asked for `stream_options.include_usage`:
+ * then a final chunk with `choices: []` carries it; otherwise the token counts stay unknown.
+ */
+export function readChatCompletionStream(body: Buffer, warnings: string[]): ChatOutcome {
+  const outcome = emptyOutcome();
+  const choices = new Map<number, ChoiceAccumulator>();
+  let sawDone = false;
+  for (const [n, event] of sseEvents(body).events.entries()) {
+    if (event.data === '[DONE]') {
+      sawDone = true;
+      continue;
+    }
+    const parsed = parseJson(event.data);
+    if (!parsed.ok || !isObject(parsed.value)) {
+      warnings.push(`response: SSE event ${n} is not a JSON object, skipped`);
+      continue;
+    }
+    readChunk(parsed.value, outcome, choices);
+  }
+  if (!sawDone && outcome.error === undefined) warnings.push('response: stream ended without [DONE]');
+  outcome.choices = [...choices.entries()].sort((a, b) => a[0] - b[0]).map(([i, acc]) => finishChoice(acc, warnings, i));
+  return outcome;
+}
+
+function readChunk(chunk: JsonObject, outcome: ChatOutcome, choices: Map<number, ChoiceAccumulator>): void {
+  outcome.id ??= stringField(chunk, 'id');
+  outcome.model ??= stringField(chunk, 'model');
+  outcome.error ??= readApiError(chunk);
+  readUsage(outcome, chunk);
+  for (const c of arrayField(chunk, 'choices') ?? []) {
+    if (!isObject(c)) continue;
+    const index = numberField(c, 'index') ?? 0;
+    let acc = choices.get(index);
+    if (!acc) {
+      acc = { role: 'assistant', text: [], toolCalls: new Map(), finishReason: null };
+      choices.set(index, acc);
+    }
+    const delta = objectField(c, 'delta');
+    if (delta) readDelta(delta, acc);
+    // The last chunk that names a reason wins; earlier ones (if a server repeats it) are superseded.
+    acc.finishReason = stringField(c, 'finish_reason') ?? acc.finishReason;
+  }
+}
+
+function readDelta(delta: JsonObject, acc: ChoiceAccumulator): void {
+  const role = stringField(delta, 'role');
+  if (role) acc.role = role;
+  const content = stringField(delta, 'content');
+  if (content) acc.text.push(content);
+  for (const tc of arrayField(delta, 'tool_calls') ?? []) {
+    if (!isObject(tc)) continue;
+    const index = numberField(tc, 'index') ?? 0;
+    let call = acc.toolCalls.get(index);
+    if (!call) {
+      call = { id: null, name: undefined, args: [] };
+      acc.toolCalls.set(index, call);
+    }
+    // id and name come whole in the first delta of a call; some compatible servers repeat them
+    // in later deltas, so the first value is kept rather than concatenated.
+    call.id ??= stringField(tc, 'id') ?? null;
+    const fn = objectField(tc, 'function');
+    if (!fn) continue;
+    call.name ??= stringField(fn, 'name');
+    const args = stringField(fn, 'arguments');
+    if (args) call.args.push(args);
+  }
+}
+
+function finishChoice(acc: ChoiceAccumulator, warnings: string[], index: number): ChoiceOutcome {
+  const parts: MessagePart[] = [];
+  if (acc.text.length > 0) parts.push({ type: 'text', content: acc.text.join('') });
+  for (const [i, call] of [...acc.toolCalls.entries()].sort((a, b) => a[0] - b[0])) {
+    if (call.name === undefined) warnings.push(`response: choice ${index} tool call ${i} has no function name`);
+    parts.push(toolCallPart(call.id, call.name ?? '', call.args.join('')));
+  }
+  return { role: acc.role, parts, finishReason: acc.finishReason };
+}
