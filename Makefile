@@ -1,0 +1,33 @@
+# Osprey: one entry point for building, running and testing. Every target installs what it needs.
+SHELL := /bin/bash
+NODE_TESTS = find $(1) -name '*.test.js' | sort
+
+.PHONY: all setup build run demo test test-unit test-e2e clean
+
+all: build
+
+# System packages and npm dependencies (idempotent; apt only runs when something is missing).
+setup:
+	./scripts/setup.sh
+
+build: setup
+	$(MAKE) -C bpf
+	npx tsc -p tsconfig.json
+
+# The agent on this host, writing LlmCall records as JSON lines to stdout (needs root).
+run: build
+	./bin/osprey agent --jsonl -
+
+test-unit:
+	node --test --test-reporter=spec $$($(call NODE_TESTS,dist/src))
+
+test-e2e:
+	node --test --test-concurrency=1 --test-reporter=spec $$($(call NODE_TESTS,dist/test/e2e))
+
+test: build
+	$(MAKE) test-unit
+	$(MAKE) test-e2e
+
+clean:
+	$(MAKE) -C bpf clean
+	rm -rf dist

@@ -1,0 +1,68 @@
+/**
+ * Assembles the canonical LlmCall from what each stage knows: the adapter's GenAI attributes, the
+ * exchange's HTTP facts, the connection's peer, and the process's identity. Everything that could
+ * carry a secret passes through redaction here, the last stop before any sink.
+ */
+import type { ProcessInfo } from '../process/table.js';
+import type { HttpExchange, LlmExtraction } from '../llm/types.js';
+import type { TlsLibrary } from '../sensor/wire.js';
+import type { PeerInfo } from '../stream/connection.js';
+import { newSpanId, newTraceId } from '../telemetry/ids.js';
+import type { LlmCall } from '../telemetry/llm-call.js';
+import { redactSecretsInText, redactUrl } from '../telemetry/redact.js';
+import { ATTR } from '../telemetry/semconv.js';
+import { isoMicros } from '../telemetry/time.js';
+
+export interface CallContext {
+  process: ProcessInfo;
+  peer: PeerInfo;
+  library: TlsLibrary;
+  /** Notes from earlier stages (body decoding) to keep beside the adapter's warnings. */
+  notes: readonly string[];
+}
+
+export function buildLlmCall(exchange: HttpExchange, extraction: LlmExtraction, ctx: CallContext): LlmCall {
+  // Some clients put keys in the path itself, not only in the query.
+  const target = redactSecretsInText(redactUrl(exchange.request.target));
+  const q = target.indexOf('?');
+  const warnings = [...ctx.notes, ...extraction.warnings];
+  const attributes: LlmCall['attributes'] = {
+    ...extraction.attributes,
+    [ATTR.serverAddress]: exchange.serverName ?? ctx.peer.remoteAddress ?? undefined,
+    [ATTR.serverPort]: exchange.serverPort ?? undefined,
+    [ATTR.urlPath]: q === -1 ? target : target.slice(0, q),
+    [ATTR.urlQuery]: q === -1 ? undefined : target.slice(q + 1),
+    [ATTR.httpMethod]: exchange.request.method,
+    [ATTR.httpStatus]: exchange.response.status,
+    [ATTR.protocolVersion]: exchange.protocolVersion,
+    [ATTR.peerAddress]: ctx.peer.remoteAddress ?? undefined,
+    [ATTR.peerPort]: ctx.peer.remotePort ?? undefined,
+    [ATTR.clientAddress]: ctx.peer.localAddress ?? undefined,
+    [ATTR.clientPort]: ctx.peer.localPort ?? undefined,
+    [ATTR.processPid]: ctx.process.pid,
+    [ATTR.processParentPid]: ctx.process.ppid ?? undefined,
+    [ATTR.processExe]: ctx.process.exe ?? undefined,
+    // Command lines carry keys more often than one would hope (`--api-key sk-…`).
+    [ATTR.processCommandLine]: ctx.process.commandLine === null ? undefined : redactSecretsInText(ctx.process.commandLine),
+    [ATTR.processExeName]: ctx.process.comm ?? undefined,
+    [ATTR.processUserId]: ctx.process.uid ?? undefined,
+    [ATTR.tlsLibrary]: ctx.library,
+    [ATTR.ttftMs]: round3((exchange.response.firstByteUs - exchange.request.endUs) / 1000),
+    [ATTR.warnings]: warnings.length > 0 ? warnings.map(redactSecretsInText) : undefined,
+  };
+  for (const k of Object.keys(attributes)) if (attributes[k] === undefined) delete attributes[k];
+  return {
+    kind: 'llm_call',
+    trace_id: newTraceId(),
+    span_id: newSpanId(),
+    parent_span_id: null,
+    name: extraction.spanName,
+    start_time: isoMicros(exchange.request.startUs),
+    end_time: isoMicros(exchange.response.endUs),
+    attributes,
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(Math.max(0, x) * 1000) / 1000;
+}

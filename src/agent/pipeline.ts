@@ -1,0 +1,162 @@
+/**
+ * The agent's data path, one direction: sensor records → process table and connections → HTTP
+ * exchanges → LLM adapter → LlmCall → sink. It holds no kernel handles; the loader feeds it, so it
+ * can equally be fed recorded sensor output (tests, benchmarks).
+ */
+import { findAdapter } from '../llm/registry.js';
+import { pathOf } from '../llm/route.js';
+import type { HttpExchange } from '../llm/types.js';
+import { ProcessTable } from '../process/table.js';
+import { headerValue } from '../protocols/types.js';
+import { MonotonicClock } from '../sensor/clock.js';
+import type { SensorRecord } from '../sensor/records.js';
+import type { Sink } from '../sinks/types.js';
+import type { CompletedExchange, Connection } from '../stream/connection.js';
+import { ConnectionTracker, type Closed, type TrackerLimits } from '../stream/tracker.js';
+import { events } from '../telemetry/internal-events.js';
+import { DEFAULT_HTTP1_LIMITS } from '../protocols/http1/types.js';
+import { buildLlmCall } from './build-call.js';
+
+export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
+  http: DEFAULT_HTTP1_LIMITS,
+  maxBufferedBytes: 80 * 1024 * 1024,
+  maxDecodedBodyBytes: 64 * 1024 * 1024,
+  maxConnections: 20_000,
+  idleTimeoutUs: 10 * 60 * 1_000_000,
+};
+
+export interface PipelineHooks {
+  /** A process executed a program: the agent looks for new TLS libraries in it. */
+  onExec?: (pid: number) => void;
+}
+
+export class Pipeline {
+  readonly processes = new ProcessTable();
+  readonly connections: ConnectionTracker;
+  private readonly clock = new MonotonicClock();
+
+  constructor(
+    private readonly sink: Sink,
+    private readonly hooks: PipelineHooks = {},
+    limits: TrackerLimits = DEFAULT_TRACKER_LIMITS,
+  ) {
+    this.connections = new ConnectionTracker(limits);
+  }
+
+  handle(r: SensorRecord): void {
+    switch (r.kind) {
+      case 'data': {
+        const tsUs = this.clock.toEpochUs(r.ktimeNs);
+        events.plaintextBytes(r.direction, r.payload.length);
+        const { connection, evicted } = this.connections.obtain(r.id, tsUs);
+        if (evicted) this.emitClosed(evicted);
+        connection.library ??= r.library;
+        this.emitAll(connection, connection.addData(r.direction, r.pos, r.payload, tsUs));
+        return;
+      }
+      case 'conn': {
+        const { connection } = this.connections.obtain(r.id, this.clock.toEpochUs(r.ktimeNs));
+        Object.assign(connection.peer, {
+          localAddress: r.localAddress,
+          localPort: r.localPort,
+          remoteAddress: r.remoteAddress,
+          remotePort: r.remotePort,
+          fd: r.fd,
+        });
+        return;
+      }
+      case 'sni': {
+        const { connection } = this.connections.obtain(r.id, this.clock.toEpochUs(r.ktimeNs));
+        if (r.serverName) connection.peer.serverName = r.serverName;
+        return;
+      }
+      case 'close': {
+        const closed = this.connections.closeStream(r.id);
+        if (closed) this.emitClosed(closed);
+        return;
+      }
+      case 'exec':
+        this.processes.onExec(r);
+        this.hooks.onExec?.(r.tgid);
+        return;
+      case 'fork':
+        this.processes.onFork(r);
+        return;
+      case 'exit':
+        for (const closed of this.connections.closeProcess(r.tgid, r.startNs)) this.emitClosed(closed);
+        this.processes.onExit(r, Date.now());
+        return;
+      case 'stats':
+        for (const [reason, total] of Object.entries(r.drops)) events.kernelDropsTotal(reason as keyof typeof r.drops, total);
+        return;
+      case 'attach':
+      case 'ready':
+        return; // the agent's control loop handles these
+    }
+  }
+
+  /** Periodic housekeeping: idle connections and exited processes. */
+  sweep(): void {
+    for (const closed of this.connections.sweep(this.clock.nowEpochUs())) this.emitClosed(closed);
+    this.processes.sweep(Date.now());
+  }
+
+  /** Closes every connection, emitting whatever completes at end of stream. */
+  drain(): void {
+    for (const closed of this.connections.closeAll()) this.emitClosed(closed);
+  }
+
+  private emitClosed(closed: Closed): void {
+    this.emitAll(closed.connection, closed.exchanges);
+  }
+
+  private emitAll(connection: Connection, exchanges: CompletedExchange[]): void {
+    for (const ex of exchanges) this.emit(connection, ex);
+  }
+
+  private emit(connection: Connection, ex: CompletedExchange): void {
+    const exchange = toHttpExchange(connection, ex);
+    const adapter = findAdapter(exchange.serverName, exchange.request.method, pathOf(exchange.request.target));
+    if (!adapter) {
+      events.nonLlmExchange();
+      return;
+    }
+    const [pid, startNs] = connection.key.split(':');
+    const process = this.processes.lookup(Number(pid), BigInt(startNs as string));
+    const call = buildLlmCall(exchange, adapter.extract(exchange), {
+      process,
+      peer: connection.peer,
+      library: connection.library ?? 'openssl',
+      notes: ex.notes,
+    });
+    events.llmCallEmitted(adapter.provider);
+    this.sink.write(call);
+  }
+}
+
+/** Server name: SNI first (what the client dialled), else the Host header; port from the socket, else Host, else 443. */
+function toHttpExchange(connection: Connection, ex: CompletedExchange): HttpExchange {
+  const host = headerValue(ex.request.headers, 'host') ?? null;
+  const hostPort = host?.match(/:(\d+)$/);
+  const hostName = host ? host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1') : null;
+  return {
+    protocolVersion: ex.protocolVersion,
+    serverName: connection.peer.serverName ?? hostName,
+    serverPort: connection.peer.remotePort ?? (hostPort ? Number(hostPort[1]) : 443),
+    request: {
+      method: ex.request.method,
+      target: ex.request.target,
+      headers: ex.request.headers,
+      body: ex.request.body,
+      startUs: ex.request.startUs,
+      endUs: ex.request.endUs,
+    },
+    response: {
+      status: ex.response.status,
+      headers: ex.response.headers,
+      body: ex.response.body,
+      firstByteUs: ex.response.firstByteUs,
+      endUs: ex.response.endUs,
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The `osprey` command. Expected failures (no privilege, missing kernel feature, bad flag) print
+ * one line and exit non-zero; only a bug shows a stack trace.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { runAgent } from '../agent/run.js';
+import { createJsonlSink } from '../sinks/jsonl/sink.js';
+import { OspreyError } from '../util/errors.js';
+import { runDoctor } from './doctor.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+const program = new Command()
+  .name('osprey')
+  .description('See what AI agents on this host ask LLM providers, from the kernel, without touching their code')
+  .version(pkg.version);
+
+program
+  .command('agent')
+  .description('capture LLM calls made by any process on this host (needs root)')
+  .requiredOption('--jsonl <file>', "write one LlmCall record per line to this file ('-' for stdout)")
+  .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB (power of two)', positiveInt, 32)
+  .action(async (opts: { jsonl: string; ringbufMb: number }) => {
+    await runAgent({ sink: createJsonlSink(opts.jsonl), ringbufMb: opts.ringbufMb });
+  });
+
+program
+  .command('doctor')
+  .description('report which kernel features Osprey needs are available on this host, and what a missing one costs')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    process.exitCode = await runDoctor({ json: opts.json === true });
+  });
+
+program
+  .command('version')
+  .description('print the version')
+  .action(() => console.log(pkg.version));
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof OspreyError) {
+    process.stderr.write(`osprey: ${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+});

@@ -1,0 +1,244 @@
+/**
+ * Everything about one TLS stream: its two byte streams, the HTTP/1.1 parse state of each, the
+ * requests waiting for their responses, and what we know of the peer. Bytes go in; completed
+ * HTTP exchanges come out. One eviction path: close(), called on stream end, process exit or idle.
+ */
+import { decodeContent } from '../protocols/encoding/decode.js';
+import { findFrameBoundary, newHttp1ParseState, parseFrame } from '../protocols/http1/parse.js';
+import type { Http1Limits, Http1Message, Http1ParseState, Http1Request, Http1Response } from '../protocols/http1/types.js';
+import { headerValue, type Direction } from '../protocols/types.js';
+import { events } from '../telemetry/internal-events.js';
+import { diagnostics } from '../telemetry/log.js';
+import type { TlsLibrary } from '../sensor/wire.js';
+import { ByteStream } from './byte-stream.js';
+
+export interface StreamLimits {
+  http: Http1Limits;
+  /** Most bytes buffered per direction while a message is incomplete. */
+  maxBufferedBytes: number;
+  /** Largest decoded (decompressed) body. */
+  maxDecodedBodyBytes: number;
+}
+
+export interface PeerInfo {
+  serverName: string | null;
+  localAddress: string | null;
+  localPort: number | null;
+  remoteAddress: string | null;
+  remotePort: number | null;
+  fd: number | null;
+}
+
+/** An exchange as the connection sees it; the pipeline adds process identity and LLM meaning. */
+export interface CompletedExchange {
+  protocolVersion: '1.0' | '1.1';
+  request: Http1Request & { startUs: number; endUs: number };
+  response: Http1Response & { firstByteUs: number; endUs: number };
+  /** Problems decoding bodies (corrupt gzip, over the size cap): carried into the record as warnings. */
+  notes: string[];
+}
+
+type Timed<M> = M & { startUs: number; endUs: number };
+
+export type ConnectionState = 'collecting' | 'transferring' | 'disabled';
+
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+/** Bytes needed before deciding a stream is not HTTP/1.x (longest method + space + '/'). */
+const SNIFF_BYTES = 16;
+
+const traceConn = process.env.OSPREY_TRACE_CONN;
+
+export class Connection {
+  state: ConnectionState = 'collecting';
+  disabledReason: string | null = null;
+  lastActivityUs: number;
+  /** Which TLS library carried the stream, from its first data record. */
+  library: TlsLibrary | null = null;
+  readonly peer: PeerInfo = { serverName: null, localAddress: null, localPort: null, remoteAddress: null, remotePort: null, fd: null };
+
+  private readonly send: ByteStream;
+  private readonly recv: ByteStream;
+  private readonly requestState: Http1ParseState = newHttp1ParseState();
+  private readonly responseState: Http1ParseState = newHttp1ParseState();
+  /** After a gap the head is probably mid-message: find a message start before parsing. */
+  private readonly resync: Record<Direction, boolean> = { request: false, response: false };
+  private readonly pending: Timed<Http1Request>[] = [];
+  private readonly tracing: boolean;
+
+  constructor(
+    readonly key: string,
+    readonly pid: number,
+    private readonly limits: StreamLimits,
+    nowUs: number,
+  ) {
+    this.send = new ByteStream({ maxCapacity: limits.maxBufferedBytes });
+    this.recv = new ByteStream({ maxCapacity: limits.maxBufferedBytes });
+    this.lastActivityUs = nowUs;
+    this.tracing = traceConn !== undefined && (traceConn === String(pid) || key.startsWith(traceConn + ':'));
+  }
+
+  /** Feeds bytes seen at `pos` of one direction; returns the exchanges they completed. */
+  addData(direction: 'egress' | 'ingress', pos: number, payload: Buffer, tsUs: number): CompletedExchange[] {
+    this.lastActivityUs = tsUs;
+    if (this.state === 'disabled') return [];
+    const dir: Direction = direction === 'egress' ? 'request' : 'response';
+    const stream = dir === 'request' ? this.send : this.recv;
+    const outcome = stream.add(pos, payload, tsUs);
+    if (outcome !== 'ok') this.onDiscontinuity(dir, outcome);
+    if (this.state === 'collecting' && !this.sniff()) return [];
+    return this.drain(dir, false);
+  }
+
+  /** The stream ended: a response delimited by close is complete now; unanswered requests are counted. */
+  close(): CompletedExchange[] {
+    if (this.state === 'disabled') return [];
+    const out = this.state === 'transferring' ? this.drain('response', true) : [];
+    if (this.pending.length > 0) events.recordsDropped('http', 'unanswered_request', this.pending.length);
+    this.pending.length = 0;
+    this.disable('closed');
+    return out;
+  }
+
+  disable(reason: string): void {
+    if (this.state === 'disabled') return;
+    this.state = 'disabled';
+    this.disabledReason = reason;
+    this.send.reset(0);
+    this.recv.reset(0);
+    this.trace(`disabled: ${reason}`);
+  }
+
+  /** Decides from the first request bytes whether this stream is HTTP/1.x we can follow. */
+  private sniff(): boolean {
+    const head = this.send.head();
+    if (head.length === 0) return false;
+    if (head.subarray(0, HTTP2_PREFACE.length).equals(HTTP2_PREFACE.subarray(0, Math.min(head.length, HTTP2_PREFACE.length)))) {
+      if (head.length < HTTP2_PREFACE.length) return false;
+      this.disable('http2_not_supported_yet');
+      return false;
+    }
+    const start = findFrameBoundary('request', head, 0);
+    if (start === 0) {
+      this.state = 'transferring';
+      return true;
+    }
+    if (head.length < SNIFF_BYTES) return false;
+    // Capture may have started mid-connection: a later request start still makes it HTTP.
+    if (start > 0) {
+      this.send.consume(start);
+      this.state = 'transferring';
+      return true;
+    }
+    this.disable('not_http');
+    return false;
+  }
+
+  private onDiscontinuity(dir: Direction, outcome: 'gap' | 'over_capacity'): void {
+    events.recordsDropped('stream', outcome === 'gap' ? 'gap' : 'over_capacity');
+    this.trace(`${dir} ${outcome}`);
+    this.resync[dir] = true;
+    this.resetParse(dir);
+    // The response being received was lost: its request will never be answered.
+    if (dir === 'response' && this.pending.length > 0) {
+      this.pending.shift();
+      events.recordsDropped('http', 'unanswered_request');
+    }
+  }
+
+  private resetParse(dir: Direction): void {
+    const state = dir === 'request' ? this.requestState : this.responseState;
+    state.progress = newHttp1ParseState().progress;
+  }
+
+  private drain(dir: Direction, eof: boolean): CompletedExchange[] {
+    const stream = dir === 'request' ? this.send : this.recv;
+    const state = dir === 'request' ? this.requestState : this.responseState;
+    const out: CompletedExchange[] = [];
+    while (stream.length > 0 && this.state === 'transferring') {
+      const head = stream.head();
+      if (this.resync[dir]) {
+        const at = findFrameBoundary(dir, head, 0);
+        if (at < 0) {
+          // Keep a short tail: a message start may be split across the next chunk.
+          if (head.length > SNIFF_BYTES) stream.consume(head.length - SNIFF_BYTES);
+          break;
+        }
+        stream.consume(at);
+        this.resync[dir] = false;
+        continue;
+      }
+      const result = parseFrame(dir, head, state, { limits: this.limits.http, eof });
+      if (result.kind === 'needs-more-data') break;
+      if (result.kind === 'invalid') {
+        events.recordsDropped('http', 'parse_error');
+        this.trace(`${dir} invalid: ${result.reason}`);
+        this.resetParse(dir);
+        const next = findFrameBoundary(dir, head, 1);
+        stream.consume(next < 0 ? head.length : next);
+        continue;
+      }
+      const startPos = stream.position;
+      const timed = {
+        ...copyMessage(result.frame),
+        startUs: stream.timeAt(startPos),
+        endUs: stream.timeAt(startPos + result.consumed - 1),
+      };
+      stream.consume(result.consumed);
+      const exchange = this.onMessage(timed);
+      if (exchange) out.push(exchange);
+    }
+    return out;
+  }
+
+  private onMessage(m: Timed<Http1Message>): CompletedExchange | null {
+    if (m.kind === 'request') {
+      this.responseState.pendingRequestMethods.push(m.method);
+      this.pending.push(m);
+      return null;
+    }
+    if (m.status === 101) {
+      this.disable('upgraded');
+      return null;
+    }
+    if (m.status >= 100 && m.status < 200) return null; // interim (100 Continue): the final one follows
+    const request = this.pending[0];
+    // A response that started before its supposed request ended answers a request we never saw.
+    if (!request || request.endUs > m.startUs) {
+      events.recordsDropped('http', 'orphan_response');
+      return null;
+    }
+    this.pending.shift();
+    return this.complete(request, m);
+  }
+
+  private complete(request: Timed<Http1Request>, response: Timed<Http1Response>): CompletedExchange {
+    const notes: string[] = [];
+    const decode = (body: Buffer, encoding: string | undefined, what: string): Buffer => {
+      if (!encoding || body.length === 0) return body;
+      const r = decodeContent(body, encoding, this.limits.maxDecodedBodyBytes);
+      if (r.ok) return r.body;
+      events.recordsDropped('http', 'decode_error');
+      notes.push(`${what} body could not be decoded (${encoding}): ${r.reason}`);
+      return Buffer.alloc(0);
+    };
+    return {
+      protocolVersion: request.version,
+      request: { ...request, body: decode(request.body, headerValue(request.headers, 'content-encoding'), 'request') },
+      response: {
+        ...response,
+        body: decode(response.body, headerValue(response.headers, 'content-encoding'), 'response'),
+        firstByteUs: response.startUs,
+      },
+      notes,
+    };
+  }
+
+  private trace(msg: string): void {
+    if (this.tracing) diagnostics.info(`conn ${this.key}: ${msg}`);
+  }
+}
+
+/** Parsed bodies may be views into the stream buffer, which is reused: keep our own copy. */
+function copyMessage<M extends Http1Message>(m: M): M {
+  return { ...m, body: Buffer.from(m.body) };
+}

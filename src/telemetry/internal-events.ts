@@ -1,0 +1,103 @@
+/**
+ * Every internal telemetry event of the agent, one function each: it increments a Prometheus
+ * counter and, where a human should know, logs once. Stages and reasons are closed unions so a
+ * dashboard query never meets a surprise label, and tests can assert exactly which events fired.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import { diagnostics } from './log.js';
+
+export const registry = new Registry();
+
+export type DropStage = 'kernel' | 'decode' | 'stream' | 'http' | 'llm' | 'sink';
+export type DropReason =
+  // kernel (from the loader's counters)
+  | 'ringbuf_full_data'
+  | 'ringbuf_full_meta'
+  | 'too_large'
+  | 'read_fault'
+  // decode
+  | 'unknown_kind'
+  | 'short_record'
+  // stream
+  | 'gap'
+  | 'over_capacity'
+  | 'too_many_connections'
+  // http
+  | 'parse_error'
+  | 'orphan_response'
+  | 'unanswered_request'
+  | 'decode_error'
+  // llm
+  | 'adapter_error'
+  // sink
+  | 'write_error';
+
+const dropped = new Counter({
+  name: 'osprey_records_dropped_total',
+  help: 'Things the agent could not deliver, by pipeline stage and reason',
+  labelNames: ['stage', 'reason'] as const,
+  registers: [registry],
+});
+
+const callsEmitted = new Counter({
+  name: 'osprey_llm_calls_total',
+  help: 'LlmCall records emitted, by provider',
+  labelNames: ['provider'] as const,
+  registers: [registry],
+});
+
+const nonLlmExchanges = new Counter({
+  name: 'osprey_http_exchanges_ignored_total',
+  help: 'HTTP exchanges seen that no LLM adapter claims (counted, not emitted)',
+  registers: [registry],
+});
+
+const probesAttached = new Gauge({
+  name: 'osprey_probe_targets',
+  help: 'Binaries with TLS uprobes attached',
+  labelNames: ['library'] as const,
+  registers: [registry],
+});
+
+const bytesCaptured = new Counter({
+  name: 'osprey_plaintext_bytes_total',
+  help: 'Plaintext bytes received from the kernel',
+  labelNames: ['direction'] as const,
+  registers: [registry],
+});
+
+/** Kernel counters arrive cumulative; remember the last value to add only the increase. */
+const lastKernelDrops = new Map<DropReason, number>();
+
+export const events = {
+  recordsDropped(stage: DropStage, reason: DropReason, count = 1): void {
+    dropped.inc({ stage, reason }, count);
+    diagnostics.debug(`dropped ${count} at ${stage}: ${reason}`);
+  },
+  kernelDropsTotal(reason: DropReason, cumulative: number): void {
+    const before = lastKernelDrops.get(reason) ?? 0;
+    if (cumulative > before) {
+      dropped.inc({ stage: 'kernel', reason }, cumulative - before);
+      diagnostics.warnOnce(`kernel:${reason}`, `kernel dropped data (${reason}); see osprey_records_dropped_total`);
+    }
+    lastKernelDrops.set(reason, cumulative);
+  },
+  llmCallEmitted(provider: string): void {
+    callsEmitted.inc({ provider });
+  },
+  nonLlmExchange(): void {
+    nonLlmExchanges.inc();
+  },
+  probeTargetAttached(library: string): void {
+    probesAttached.inc({ library });
+  },
+  plaintextBytes(direction: 'egress' | 'ingress', n: number): void {
+    bytesCaptured.inc({ direction }, n);
+  },
+};
+
+/** Current value of the drop counter for one stage/reason (tests and `osprey agent` summaries). */
+export async function droppedCount(stage: DropStage, reason: DropReason): Promise<number> {
+  const metric = await dropped.get();
+  return metric.values.find((v) => v.labels.stage === stage && v.labels.reason === reason)?.value ?? 0;
+}

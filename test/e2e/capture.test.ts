@@ -1,0 +1,268 @@
+/**
+ * End to end, with real probes: the agent runs as root, a local TLS server answers like
+ * api.openai.com, and real clients (curl, Python http.client/ssl, Node fetch, the official openai
+ * npm client) talk to it unmodified. Every record is asserted field by field.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startAgent, type RunningAgent } from '../helpers/agent.js';
+import { FAKE, replyFor, responseModelFor, startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+import { makeTestPki, type TestPki } from '../helpers/tls.js';
+import type { LlmCall } from '../../src/telemetry/llm-call.js';
+
+const run = promisify(execFile);
+const CLIENTS = join(REPO_ROOT, 'test', 'e2e', 'clients');
+const HOST = 'api.openai.com';
+
+let pki: TestPki;
+let server: FakeOpenAi;
+let agent: RunningAgent;
+let hostsFile: string;
+let markerSeq = 0;
+
+function marker(name: string): string {
+  return `${name}-${process.pid}-${++markerSeq}`;
+}
+
+/** Runs a client in a mount namespace whose /etc/hosts points the provider at 127.0.0.1; returns its pid. */
+async function client(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const child = spawn(join(CLIENTS, 'with-hosts.sh'), [hostsFile, cmd, ...args], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caCertPath, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO_ROOT,
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, `${cmd} failed: ${out}`);
+  return child.pid as number;
+}
+
+function byMarker(m: string): (rs: LlmCall[]) => boolean {
+  return (rs) => rs.some((r) => JSON.stringify(r.attributes['gen_ai.input.messages']).includes(m));
+}
+
+async function recordFor(m: string): Promise<LlmCall> {
+  const rs = await agent.waitFor(byMarker(m));
+  const matching = rs.filter((r) => JSON.stringify(r.attributes['gen_ai.input.messages']).includes(m));
+  assert.equal(matching.length, 1, `exactly one record for ${m}`);
+  return matching[0] as LlmCall;
+}
+
+interface Expected {
+  model: string;
+  stream: boolean;
+  /** Text the assistant sent, or null when it answered with a tool call. */
+  text: string | null;
+  usage: boolean;
+  pid: number;
+  exe: RegExp;
+}
+
+function assertChatRecord(r: LlmCall, e: Expected): void {
+  const a = r.attributes;
+  assert.equal(r.kind, 'llm_call');
+  assert.match(r.trace_id, /^[0-9a-f]{32}$/);
+  assert.match(r.span_id, /^[0-9a-f]{16}$/);
+  assert.equal(r.name, `chat ${e.model}`);
+  assert.ok(Date.parse(r.end_time) >= Date.parse(r.start_time));
+  assert.equal(a['gen_ai.provider.name'], 'openai');
+  assert.equal(a['gen_ai.operation.name'], 'chat');
+  assert.equal(a['gen_ai.request.model'], e.model);
+  assert.equal(a['gen_ai.response.model'], responseModelFor(e.model));
+  assert.match(String(a['gen_ai.response.id']), /^chatcmpl-fake\d+$/);
+  assert.equal(a['osprey.stream'], e.stream);
+  if (e.usage) {
+    assert.equal(a['gen_ai.usage.input_tokens'], FAKE.promptTokens);
+    assert.equal(a['gen_ai.usage.output_tokens'], FAKE.completionTokens);
+  } else {
+    assert.equal(a['gen_ai.usage.input_tokens'], undefined);
+    assert.equal(a['gen_ai.usage.output_tokens'], undefined);
+  }
+  const out = a['gen_ai.output.messages'];
+  assert.equal(out?.length, 1);
+  const msg = out?.[0];
+  assert.equal(msg?.role, 'assistant');
+  if (e.text === null) {
+    assert.deepEqual(a['gen_ai.response.finish_reasons'], ['tool_calls']);
+    assert.deepEqual(msg?.parts, [{ type: 'tool_call', id: FAKE.toolCallId, name: FAKE.toolName, arguments: JSON.parse(FAKE.toolArguments) }]);
+  } else {
+    assert.deepEqual(a['gen_ai.response.finish_reasons'], ['stop']);
+    assert.deepEqual(msg?.parts, [{ type: 'text', content: e.text }]);
+  }
+  assert.equal(a['server.address'], HOST);
+  assert.equal(a['server.port'], server.port);
+  assert.equal(a['url.path'], '/v1/chat/completions');
+  assert.equal(a['http.request.method'], 'POST');
+  assert.equal(a['http.response.status_code'], 200);
+  assert.equal(a['process.pid'], e.pid);
+  assert.match(String(a['process.executable.path']), e.exe);
+  assert.equal(typeof a['process.command_line'], 'string');
+  assert.equal(a['osprey.tls.library'], 'openssl');
+}
+
+/** Body size the server saw, as the fake names it in its reply. */
+function expectedText(r: LlmCall, m: string): string {
+  const input = r.attributes['gen_ai.input.messages'] ?? [];
+  const user = input.filter((x) => x.role === 'user').pop();
+  const part = user?.parts[0];
+  const content = part && part.type === 'text' ? (part.content as string) : '';
+  assert.ok(content.includes(m));
+  const bytes = /I read (\d+) bytes/.exec(JSON.stringify(r.attributes['gen_ai.output.messages']))?.[1];
+  return replyFor(content, Number(bytes));
+}
+
+before(async () => {
+  pki = makeTestPki([HOST]);
+  server = await startFakeOpenAi(pki.cert, pki.key);
+  const dir = mkdtempSync(join(tmpdir(), 'osprey-hosts-'));
+  hostsFile = join(dir, 'hosts');
+  writeFileSync(hostsFile, `127.0.0.1 localhost\n127.0.0.1 ${HOST}\n`);
+  agent = await startAgent([/attached openssl probes to \S*libssl\.so\.3/, /attached openssl probes to \S*\/node\b/]);
+});
+
+after(async () => {
+  const code = await agent?.stop();
+  await server?.close();
+  assert.equal(code, 0, `agent exit code; stderr:\n${agent?.stderr()}`);
+});
+
+describe('curl (libssl SSL_write/SSL_read, HTTP/1.1)', () => {
+  test('non-streaming chat completion', async () => {
+    const m = marker('curl');
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Say hello [${m}]` }], temperature: 0.2, max_tokens: 64 });
+    const pid = await client('curl', ['--http1.1', '-sS', '--fail', '--cacert', pki.caCertPath, `https://${HOST}:${server.port}/v1/chat/completions`, '-H', 'Authorization: Bearer sk-proj-CURLSECRETKEY0123456789abcdefghijklmnop', '-H', 'content-type: application/json', '-d', body, '-o', '/dev/null']);
+    const r = await recordFor(m);
+    assertChatRecord(r, { model: 'gpt-4o-mini', stream: false, text: expectedText(r, m), usage: true, pid, exe: /\/curl$/ });
+    assert.equal(r.attributes['gen_ai.request.temperature'], 0.2);
+    assert.equal(r.attributes['gen_ai.request.max_tokens'], 64);
+    assert.equal(r.attributes['network.peer.address'], '127.0.0.1');
+    assert.equal(r.attributes['network.protocol.version'], '1.1');
+  });
+
+  test('SSE streaming with stream_options.include_usage', async () => {
+    const m = marker('curl-sse');
+    const body = JSON.stringify({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: `Say hello [${m}]` }] });
+    const pid = await client('curl', ['--http1.1', '-sS', '--fail', '-N', '--cacert', pki.caCertPath, `https://${HOST}:${server.port}/v1/chat/completions`, '-H', 'Authorization: Bearer sk-proj-CURLSECRETKEY0123456789abcdefghijklmnop', '-H', 'content-type: application/json', '-d', body, '-o', '/dev/null']);
+    const r = await recordFor(m);
+    assertChatRecord(r, { model: 'gpt-4o', stream: true, text: expectedText(r, m), usage: true, pid, exe: /\/curl$/ });
+    assert.ok((r.attributes['osprey.ttft_ms'] as number) >= 0);
+  });
+});
+
+describe('Python http.client over ssl (SSL_write_ex/SSL_read_ex)', () => {
+  const spec = (m: string, extra: object): string => JSON.stringify({ host: HOST, port: server.port, cafile: pki.caCertPath, model: 'gpt-4o-mini', marker: m, ...extra });
+
+  test('non-streaming, with socket identity', async () => {
+    const m = marker('py');
+    const pid = await client('python3', [join(CLIENTS, 'chat.py'), spec(m, {})]);
+    const r = await recordFor(`${m}-0`);
+    assertChatRecord(r, { model: 'gpt-4o-mini', stream: false, text: expectedText(r, m), usage: true, pid, exe: /python3/ });
+    assert.equal(r.attributes['network.peer.address'], '127.0.0.1');
+    assert.equal(r.attributes['network.peer.port'], server.port);
+    assert.equal(r.attributes['client.address'], '127.0.0.1');
+    assert.equal(typeof r.attributes['client.port'], 'number');
+    const input = r.attributes['gen_ai.input.messages'];
+    assert.deepEqual(input?.[0], { role: 'system', parts: [{ type: 'text', content: 'You are terse.' }] });
+  });
+
+  test('streaming without usage leaves token counts unset', async () => {
+    const m = marker('py-sse');
+    const pid = await client('python3', [join(CLIENTS, 'chat.py'), spec(m, { stream: true })]);
+    const r = await recordFor(`${m}-0`);
+    assertChatRecord(r, { model: 'gpt-4o-mini', stream: true, text: expectedText(r, m), usage: false, pid, exe: /python3/ });
+  });
+
+  test('tool call, non-streaming', async () => {
+    const m = marker('py-tool');
+    const pid = await client('python3', [join(CLIENTS, 'chat.py'), spec(m, { tools: true })]);
+    const r = await recordFor(`${m}-0`);
+    assertChatRecord(r, { model: 'gpt-4o-mini', stream: false, text: null, usage: true, pid, exe: /python3/ });
+    assert.equal((r.attributes['gen_ai.tool.definitions'] as unknown[]).length, 1);
+  });
+
+  test('a 1 MB request body is captured whole', async () => {
+    const m = marker('py-big');
+    const pad = 1_000_000;
+    const pid = await client('python3', [join(CLIENTS, 'chat.py'), spec(m, { pad_bytes: pad })]);
+    const r = await recordFor(`${m}-0`);
+    assertChatRecord(r, { model: 'gpt-4o-mini', stream: false, text: expectedText(r, m), usage: true, pid, exe: /python3/ });
+    const user = r.attributes['gen_ai.input.messages']?.find((x) => x.role === 'user');
+    const part = user?.parts[0];
+    assert.equal(part?.type === 'text' ? (part.content as string).length : 0, `Say hello [${m}-0] `.length + pad);
+  });
+
+  test('a keep-alive connection carrying 50 calls yields exactly 50 records', async () => {
+    const m = marker('py-keepalive');
+    await client('python3', [join(CLIENTS, 'chat.py'), spec(m, { count: 50 })]);
+    const rs = await agent.waitFor((all) => all.filter((r) => JSON.stringify(r.attributes['gen_ai.input.messages']).includes(`${m}-`)).length >= 50);
+    await new Promise((r) => setTimeout(r, 500)); // nothing more may arrive
+    const mine = agent.records().filter((r) => JSON.stringify(r.attributes['gen_ai.input.messages']).includes(`${m}-`));
+    assert.equal(mine.length, 50);
+    const markers = new Set(mine.map((r) => /\[(\S+)\]/.exec(JSON.stringify(r.attributes['gen_ai.input.messages']))?.[1]));
+    assert.equal(markers.size, 50);
+    assert.equal(new Set(mine.map((r) => r.attributes['client.port'])).size, 1, 'one connection');
+    assert.ok(rs.length >= 50);
+  });
+});
+
+describe('Node (OpenSSL linked into the node binary, memory BIO)', () => {
+  test('fetch, streaming tool call assembled from argument fragments', async () => {
+    const m = marker('fetch-tool');
+    const pid = await client(process.execPath, [join(CLIENTS, 'node-fetch.mjs'), JSON.stringify({ url: `https://${HOST}:${server.port}/v1/chat/completions`, model: 'gpt-4.1', marker: m, stream: true, include_usage: true, tools: true })]);
+    const r = await recordFor(m);
+    assertChatRecord(r, { model: 'gpt-4.1', stream: true, text: null, usage: true, pid, exe: /\/node$/ });
+    // Node's socket I/O happens outside SSL_*: the server name comes from SNI, the port from Host.
+    assert.equal(r.attributes['server.address'], HOST);
+  });
+
+  test('fetch, gzip-compressed JSON response', async () => {
+    const m = marker('fetch-gzip');
+    const pid = await client(process.execPath, [join(CLIENTS, 'node-fetch.mjs'), JSON.stringify({ url: `https://${HOST}:${server.port}/v1/chat/completions`, model: 'gpt-4o-mini', marker: m, gzip: true })]);
+    const r = await recordFor(m);
+    assertChatRecord(r, { model: 'gpt-4o-mini', stream: false, text: expectedText(r, m), usage: true, pid, exe: /\/node$/ });
+  });
+
+  test('official openai client, non-streaming', async () => {
+    const m = marker('sdk');
+    const pid = await client(process.execPath, [join(CLIENTS, 'openai-sdk.mjs'), JSON.stringify({ baseURL: `https://${HOST}:${server.port}/v1`, model: 'gpt-4o-mini', marker: m })]);
+    const r = await recordFor(m);
+    assertChatRecord(r, { model: 'gpt-4o-mini', stream: false, text: expectedText(r, m), usage: true, pid, exe: /\/node$/ });
+  });
+
+  test('official openai client, streaming with usage', async () => {
+    const m = marker('sdk-sse');
+    const pid = await client(process.execPath, [join(CLIENTS, 'openai-sdk.mjs'), JSON.stringify({ baseURL: `https://${HOST}:${server.port}/v1`, model: 'gpt-4o', marker: m, stream: true, include_usage: true })]);
+    const r = await recordFor(m);
+    assertChatRecord(r, { model: 'gpt-4o', stream: true, text: expectedText(r, m), usage: true, pid, exe: /\/node$/ });
+  });
+});
+
+describe('secrets', () => {
+  test('no API key, bearer token or cookie appears in any record', async () => {
+    const text = readFileSync(agent.jsonlPath, 'utf8');
+    assert.ok(text.length > 0);
+    assert.doesNotMatch(text, /SECRET/);
+    assert.doesNotMatch(text, /sk-proj-/);
+    // The header name may appear (in a command line); a credential after it may not.
+    assert.doesNotMatch(text, /Bearer (?!\[REDACTED\])/);
+  });
+});
+
+test('osprey doctor reports this host', async () => {
+  const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'bin', 'osprey'), 'doctor', '--json']);
+  const report = JSON.parse(stdout) as { checks: Array<{ feature: string; status: string }> };
+  const status = (prefix: string): string | undefined => report.checks.find((c) => c.feature.startsWith(prefix))?.status;
+  assert.equal(status('BTF'), 'ok');
+  assert.equal(status('uprobes'), 'ok');
+  assert.equal(status('eBPF sensor load'), 'ok');
+  assert.equal(status('tracefs'), 'ok');
+  assert.ok(['ok', 'missing'].includes(status('kprobes') ?? ''));
+});
