@@ -485,12 +485,17 @@ static __always_inline void tie_stream_to_socket(int fd)
 	ev->lib = call->lib;
 	ev->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	ev->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	/* Read whole fields: BPF_CORE_READ_INTO on a byte array would copy only its first element. */
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO(ev->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(ev->daddr, sk, __sk_common.skc_daddr);
+		__u32 saddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(ev->saddr, &saddr, sizeof(saddr));
+		__builtin_memcpy(ev->daddr, &daddr, sizeof(daddr));
 	} else {
-		BPF_CORE_READ_INTO(ev->saddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(ev->daddr, sk, __sk_common.skc_v6_daddr);
+		struct in6_addr saddr6 = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		struct in6_addr daddr6 = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+		__builtin_memcpy(ev->saddr, &saddr6, sizeof(saddr6));
+		__builtin_memcpy(ev->daddr, &daddr6, sizeof(daddr6));
 	}
 	bpf_ringbuf_submit(ev, 0);
 }
