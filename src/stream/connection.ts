@@ -43,8 +43,13 @@ type Timed<M> = M & { startUs: number; endUs: number };
 export type ConnectionState = 'collecting' | 'transferring' | 'disabled';
 
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
-/** Bytes needed before deciding a stream is not HTTP/1.x (longest method + space + '/'). */
-const SNIFF_BYTES = 16;
+/** Bytes kept when no message start is in sight: a start line may be split across reads. */
+const SNIFF_TAIL_BYTES = 16;
+/** Egress bytes without a request line after which a stream is declared not HTTP. */
+const SNIFF_LIMIT = 64 * 1024;
+const CRLF = Buffer.from('\r\n');
+/** RFC 9112 request-line: method token, target, HTTP/1.x. */
+const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ HTTP\/1\.[01]\r\n$/;
 
 const traceConn = process.env.OSPREY_TRACE_CONN;
 
@@ -63,7 +68,11 @@ export class Connection {
   /** After a gap the head is probably mid-message: find a message start before parsing. */
   private readonly resync: Record<Direction, boolean> = { request: false, response: false };
   private readonly pending: Timed<Http1Request>[] = [];
+  /** Response bytes were lost since the last pairing: some pending requests may never be answered. */
+  private responseLost = false;
   private readonly tracing: boolean;
+  /** Egress bytes skipped while looking for the first request line. */
+  private skipped = 0;
 
   constructor(
     readonly key: string,
@@ -108,29 +117,42 @@ export class Connection {
     this.trace(`disabled: ${reason}`);
   }
 
-  /** Decides from the first request bytes whether this stream is HTTP/1.x we can follow. */
+  /**
+   * Decides from the first request bytes whether this stream is HTTP/1.x we can follow. Capture
+   * may start mid-connection (agent started after the client), so bytes before the first complete
+   * request line are skipped, up to SNIFF_LIMIT; a stream that shows none by then is not HTTP.
+   */
   private sniff(): boolean {
-    const head = this.send.head();
-    if (head.length === 0) return false;
-    if (head.subarray(0, HTTP2_PREFACE.length).equals(HTTP2_PREFACE.subarray(0, Math.min(head.length, HTTP2_PREFACE.length)))) {
-      if (head.length < HTTP2_PREFACE.length) return false;
-      this.disable('http2_not_supported_yet');
-      return false;
+    for (;;) {
+      const head = this.send.head();
+      if (head.length === 0) return false;
+      const prefaceBytes = Math.min(head.length, HTTP2_PREFACE.length);
+      if (head.subarray(0, prefaceBytes).equals(HTTP2_PREFACE.subarray(0, prefaceBytes))) {
+        if (head.length >= HTTP2_PREFACE.length) this.disable('http2_not_supported_yet');
+        return false;
+      }
+      const start = findFrameBoundary('request', head, 0);
+      if (start !== 0) {
+        const skip = start > 0 ? start : Math.max(0, head.length - SNIFF_TAIL_BYTES);
+        this.skipped += skip;
+        this.send.consume(skip);
+        if (this.skipped > SNIFF_LIMIT) this.disable('not_http');
+        if (start < 0 || this.state === 'disabled') return false;
+        continue;
+      }
+      const eol = head.indexOf(CRLF);
+      if (eol < 0) {
+        if (head.length > SNIFF_LIMIT) this.disable('not_http');
+        return false;
+      }
+      if (REQUEST_LINE.test(head.toString('latin1', 0, eol + 2))) {
+        this.state = 'transferring';
+        return true;
+      }
+      // Looked like a method but is not a request line: look further on.
+      this.skipped += 1;
+      this.send.consume(1);
     }
-    const start = findFrameBoundary('request', head, 0);
-    if (start === 0) {
-      this.state = 'transferring';
-      return true;
-    }
-    if (head.length < SNIFF_BYTES) return false;
-    // Capture may have started mid-connection: a later request start still makes it HTTP.
-    if (start > 0) {
-      this.send.consume(start);
-      this.state = 'transferring';
-      return true;
-    }
-    this.disable('not_http');
-    return false;
   }
 
   private onDiscontinuity(dir: Direction, outcome: 'gap' | 'over_capacity'): void {
@@ -138,11 +160,7 @@ export class Connection {
     this.trace(`${dir} ${outcome}`);
     this.resync[dir] = true;
     this.resetParse(dir);
-    // The response being received was lost: its request will never be answered.
-    if (dir === 'response' && this.pending.length > 0) {
-      this.pending.shift();
-      events.recordsDropped('http', 'unanswered_request');
-    }
+    if (dir === 'response') this.responseLost = true;
   }
 
   private resetParse(dir: Direction): void {
@@ -160,7 +178,7 @@ export class Connection {
         const at = findFrameBoundary(dir, head, 0);
         if (at < 0) {
           // Keep a short tail: a message start may be split across the next chunk.
-          if (head.length > SNIFF_BYTES) stream.consume(head.length - SNIFF_BYTES);
+          if (head.length > SNIFF_TAIL_BYTES) stream.consume(head.length - SNIFF_TAIL_BYTES);
           break;
         }
         stream.consume(at);
@@ -201,14 +219,32 @@ export class Connection {
       return null;
     }
     if (m.status >= 100 && m.status < 200) return null; // interim (100 Continue): the final one follows
-    const request = this.pending[0];
-    // A response that started before its supposed request ended answers a request we never saw.
-    if (!request || request.endUs > m.startUs) {
+    const index = this.requestAnsweredBy(m);
+    if (index < 0) {
       events.recordsDropped('http', 'orphan_response');
       return null;
     }
-    this.pending.shift();
+    if (index > 0) events.recordsDropped('http', 'unanswered_request', index);
+    const request = this.pending[index] as Timed<Http1Request>;
+    this.pending.splice(0, index + 1);
     return this.complete(request, m);
+  }
+
+  /**
+   * Which pending request a response answers. Without loss it is the oldest (HTTP/1.1 answers in
+   * order, even when pipelined). After response bytes were lost, the responses to some requests
+   * may be gone: the answer is then the latest request sent before this response began, and the
+   * older ones are unanswered. A response that began before any pending request ended answers a
+   * request we never saw (-1).
+   */
+  private requestAnsweredBy(response: Timed<Http1Response>): number {
+    const first = this.pending[0];
+    if (!first || first.endUs > response.startUs) return -1;
+    if (!this.responseLost) return 0;
+    this.responseLost = false;
+    let index = 0;
+    while (index + 1 < this.pending.length && (this.pending[index + 1] as Timed<Http1Request>).endUs <= response.startUs) index++;
+    return index;
   }
 
   private complete(request: Timed<Http1Request>, response: Timed<Http1Response>): CompletedExchange {
