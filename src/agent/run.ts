@@ -11,11 +11,17 @@ import type { Sink } from '../sinks/types.js';
 import { events } from '../telemetry/internal-events.js';
 import { diagnostics } from '../telemetry/log.js';
 import { UserFacingError } from '../util/errors.js';
+import { startDemoWorkload } from '../demo/workload.js';
+import { startMetricsServer } from '../telemetry/metrics-server.js';
 import { Pipeline } from './pipeline.js';
 
 export interface AgentOptions {
   sink: Sink;
   ringbufMb: number;
+  /** Serve Prometheus metrics here. */
+  metrics?: { host: string; port: number };
+  /** Also run the demo workload (a local provider-like server and clients calling it). */
+  demo?: boolean;
 }
 
 /** Libraries loaded with dlopen after exec (CPython's _ssl) show up in maps a little later. */
@@ -71,6 +77,11 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   });
   finder.scanHost();
   diagnostics.info(`capturing (loader pid ${loaderPid}); ${targets.size} TLS binaries to attach`);
+  if (opts.metrics) {
+    const { port } = await startMetricsServer(opts.metrics);
+    diagnostics.info(`metrics on http://${opts.metrics.host}:${port}/metrics`);
+  }
+  const demo = opts.demo ? await startDemoWorkload() : null;
 
   const sweep = setInterval(() => pipeline.sweep(), SWEEP_INTERVAL_MS);
   const stop = new Promise<void>((resolve) => {
@@ -80,6 +91,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const loaderCode = await Promise.race([stop.then(() => 'signal' as const), loaderExited]);
   stopping = true;
   clearInterval(sweep);
+  await demo?.stop();
   if (loaderCode === 'signal') {
     loader.stop(); // the loader drains its ring buffer before it exits
     await loaderExited;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { runAgent } from '../agent/run.js';
 import { createJsonlSink } from '../sinks/jsonl/sink.js';
 import { OspreyError } from '../util/errors.js';
+import { parseListen } from '../telemetry/metrics-server.js';
 import { runDoctor } from './doctor.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,8 +28,15 @@ program
   .description('capture LLM calls made by any process on this host (needs root)')
   .requiredOption('--jsonl <file>', "write one LlmCall record per line to this file ('-' for stdout)")
   .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB (power of two)', positiveInt, 32)
-  .action(async (opts: { jsonl: string; ringbufMb: number }) => {
-    await runAgent({ sink: createJsonlSink(opts.jsonl), ringbufMb: opts.ringbufMb });
+  .option('--metrics <host:port>', 'serve Prometheus metrics (drops by reason, calls, bytes) on /metrics')
+  .option('--demo', 'also run a demo workload: a local provider-like server and real clients calling it')
+  .action(async (opts: { jsonl: string; ringbufMb: number; metrics?: string; demo?: boolean }) => {
+    await runAgent({
+      sink: createJsonlSink(opts.jsonl),
+      ringbufMb: opts.ringbufMb,
+      metrics: opts.metrics === undefined ? undefined : parseListen(opts.metrics, '--metrics'),
+      demo: opts.demo === true,
+    });
   });
 
 program

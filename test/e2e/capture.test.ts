@@ -10,17 +10,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startAgent, type RunningAgent } from '../helpers/agent.js';
-import { FAKE, replyFor, responseModelFor, startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
+import { inputText, startAgent, withMarker, type RunningAgent } from '../helpers/agent.js';
+import { FAKE, replyFor, responseModelFor, startFakeOpenAi, type FakeOpenAi } from '../../src/demo/fake-provider.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
-import { makeTestPki, type TestPki } from '../helpers/tls.js';
+import { makePki, type Pki } from '../../src/demo/pki.js';
 import type { LlmCall } from '../../src/telemetry/llm-call.js';
 
 const run = promisify(execFile);
-const CLIENTS = join(REPO_ROOT, 'test', 'e2e', 'clients');
+const CLIENTS = join(REPO_ROOT, 'scripts', 'clients');
+const SDK_CLIENT = join(REPO_ROOT, 'test', 'e2e', 'clients', 'openai-sdk.mjs');
 const HOST = 'api.openai.com';
 
-let pki: TestPki;
+let pki: Pki;
 let server: FakeOpenAi;
 let agent: RunningAgent;
 let hostsFile: string;
@@ -46,12 +47,12 @@ async function client(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}):
 }
 
 function byMarker(m: string): (rs: LlmCall[]) => boolean {
-  return (rs) => rs.some((r) => JSON.stringify(r.attributes['gen_ai.input.messages']).includes(m));
+  return (rs) => withMarker(rs, m).length > 0;
 }
 
 async function recordFor(m: string): Promise<LlmCall> {
   const rs = await agent.waitFor(byMarker(m));
-  const matching = rs.filter((r) => JSON.stringify(r.attributes['gen_ai.input.messages']).includes(m));
+  const matching = withMarker(rs, m);
   assert.equal(matching.length, 1, `exactly one record for ${m}`);
   return matching[0] as LlmCall;
 }
@@ -120,7 +121,7 @@ function expectedText(r: LlmCall, m: string): string {
 }
 
 before(async () => {
-  pki = makeTestPki([HOST]);
+  pki = makePki([HOST]);
   server = await startFakeOpenAi(pki.cert, pki.key);
   const dir = mkdtempSync(join(tmpdir(), 'osprey-hosts-'));
   hostsFile = join(dir, 'hosts');
@@ -202,11 +203,11 @@ describe('Python http.client over ssl (SSL_write_ex/SSL_read_ex)', () => {
   test('a keep-alive connection carrying 50 calls yields exactly 50 records', async () => {
     const m = marker('py-keepalive');
     await client('python3', [join(CLIENTS, 'chat.py'), spec(m, { count: 50 })]);
-    const rs = await agent.waitFor((all) => all.filter((r) => JSON.stringify(r.attributes['gen_ai.input.messages']).includes(`${m}-`)).length >= 50);
+    const rs = await agent.waitFor((all) => withMarker(all, `${m}-`).length >= 50);
     await new Promise((r) => setTimeout(r, 500)); // nothing more may arrive
-    const mine = agent.records().filter((r) => JSON.stringify(r.attributes['gen_ai.input.messages']).includes(`${m}-`));
+    const mine = withMarker(agent.records(), `${m}-`);
     assert.equal(mine.length, 50);
-    const markers = new Set(mine.map((r) => /\[(\S+)\]/.exec(JSON.stringify(r.attributes['gen_ai.input.messages']))?.[1]));
+    const markers = new Set(mine.map((r) => /\[(\S+)\]/.exec(inputText(r))?.[1]));
     assert.equal(markers.size, 50);
     assert.equal(new Set(mine.map((r) => r.attributes['client.port'])).size, 1, 'one connection');
     assert.ok(rs.length >= 50);
@@ -232,14 +233,14 @@ describe('Node (OpenSSL linked into the node binary, memory BIO)', () => {
 
   test('official openai client, non-streaming', async () => {
     const m = marker('sdk');
-    const pid = await client(process.execPath, [join(CLIENTS, 'openai-sdk.mjs'), JSON.stringify({ baseURL: `https://${HOST}:${server.port}/v1`, model: 'gpt-4o-mini', marker: m })]);
+    const pid = await client(process.execPath, [SDK_CLIENT, JSON.stringify({ baseURL: `https://${HOST}:${server.port}/v1`, model: 'gpt-4o-mini', marker: m })]);
     const r = await recordFor(m);
     assertChatRecord(r, { model: 'gpt-4o-mini', stream: false, text: expectedText(r, m), usage: true, pid, exe: /\/node$/ });
   });
 
   test('official openai client, streaming with usage', async () => {
     const m = marker('sdk-sse');
-    const pid = await client(process.execPath, [join(CLIENTS, 'openai-sdk.mjs'), JSON.stringify({ baseURL: `https://${HOST}:${server.port}/v1`, model: 'gpt-4o', marker: m, stream: true, include_usage: true })]);
+    const pid = await client(process.execPath, [SDK_CLIENT, JSON.stringify({ baseURL: `https://${HOST}:${server.port}/v1`, model: 'gpt-4o', marker: m, stream: true, include_usage: true })]);
     const r = await recordFor(m);
     assertChatRecord(r, { model: 'gpt-4o', stream: true, text: expectedText(r, m), usage: true, pid, exe: /\/node$/ });
   });

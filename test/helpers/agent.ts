@@ -9,6 +9,16 @@ import { join } from 'node:path';
 import type { LlmCall } from '../../src/telemetry/llm-call.js';
 import { REPO_ROOT } from './fixtures.js';
 
+/** The record's input messages as text, for finding a test's marker ('' when it has none). */
+export function inputText(r: LlmCall): string {
+  return JSON.stringify(r.attributes['gen_ai.input.messages'] ?? '');
+}
+
+/** Records whose input mentions the marker: the agent sees every process on the host, not only ours. */
+export function withMarker(records: LlmCall[], marker: string): LlmCall[] {
+  return records.filter((r) => inputText(r).includes(marker));
+}
+
 export interface RunningAgent {
   child: ChildProcess;
   jsonlPath: string;

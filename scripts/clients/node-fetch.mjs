@@ -1,9 +1,9 @@
 // Node client for the end-to-end tests: the built-in fetch (undici over node's statically linked OpenSSL).
-// Usage: node node-fetch.mjs SPEC_JSON  (SPEC: {url, model, marker, stream, include_usage, tools})
+// Usage: node node-fetch.mjs SPEC_JSON  (SPEC: {url, model, marker, prompt, stream, include_usage, tools, gzip})
 const spec = JSON.parse(process.argv[2]);
 const body = {
   model: spec.model,
-  messages: [{ role: 'user', content: `Say hello [${spec.marker}]` }],
+  messages: [{ role: 'user', content: `${spec.prompt ?? 'Say hello'} [${spec.marker}]` }],
   ...(spec.stream ? { stream: true } : {}),
   ...(spec.include_usage ? { stream_options: { include_usage: true } } : {}),
   ...(spec.tools ? { tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }] } : {}),

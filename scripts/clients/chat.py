@@ -1,7 +1,7 @@
 """Python client for the end-to-end tests: http.client over the ssl module (SSL_write_ex/SSL_read_ex).
 
 Usage: chat.py SPEC_JSON. SPEC: {host, port, cafile, model, marker, stream, include_usage, tools,
-count (requests on one keep-alive connection), pad_bytes (extra request body size)}.
+count (requests on one keep-alive connection), pad_bytes (extra request body size), prompt}.
 """
 import http.client
 import json
@@ -16,7 +16,7 @@ for i in range(spec.get("count", 1)):
         "model": spec["model"],
         "messages": [
             {"role": "system", "content": "You are terse."},
-            {"role": "user", "content": f"Say hello [{spec['marker']}-{i}]" + (" " + "x" * spec["pad_bytes"] if spec.get("pad_bytes") else "")},
+            {"role": "user", "content": spec.get("prompt", "Say hello") + f" [{spec['marker']}-{i}]" + (" " + "x" * spec["pad_bytes"] if spec.get("pad_bytes") else "")},
         ],
         "temperature": 0.2,
         "max_tokens": 64,

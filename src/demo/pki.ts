@@ -1,20 +1,21 @@
 /**
  * A throwaway certificate authority and a server certificate for provider host names, made with
- * the openssl CLI, so real clients verify a real chain against our local provider-like server.
+ * the openssl CLI, so real clients verify a real chain against the local provider-like server
+ * that the demo workload and the end-to-end tests talk to.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface TestPki {
+export interface Pki {
   dir: string;
   caCertPath: string;
   cert: Buffer;
   key: Buffer;
 }
 
-export function makeTestPki(hostNames: readonly string[]): TestPki {
+export function makePki(hostNames: readonly string[]): Pki {
   const dir = mkdtempSync(join(tmpdir(), 'osprey-pki-'));
   const p = (f: string): string => join(dir, f);
   const openssl = (...args: string[]): void => {
