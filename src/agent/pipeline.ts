@@ -4,7 +4,7 @@
  * can equally be fed recorded sensor output (tests, benchmarks).
  */
 import { findAdapter } from '../llm/registry.js';
-import { pathOf } from '../llm/route.js';
+import { routeOf } from '../llm/route.js';
 import type { HttpExchange } from '../llm/types.js';
 import { ProcessTable } from '../process/table.js';
 import { headerValue } from '../protocols/types.js';
@@ -116,7 +116,7 @@ export class Pipeline {
 
   private emit(connection: Connection, ex: CompletedExchange): void {
     const exchange = toHttpExchange(connection, ex);
-    const adapter = findAdapter(exchange.serverName, exchange.request.method, pathOf(exchange.request.target));
+    const adapter = findAdapter(routeOf(exchange));
     if (!adapter) {
       events.nonLlmExchange();
       return;

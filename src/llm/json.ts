@@ -44,3 +44,8 @@ export function objectField(obj: JsonObject, key: string): JsonObject | undefine
   const v = obj[key];
   return isObject(v) ? v : undefined;
 }
+
+/** A string that says something: `''` is treated as absent. */
+export function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}

@@ -1,24 +1,36 @@
-import { createParser } from 'eventsource-parser';
+import { parseSseStream, type SseEvent } from '../protocols/sse/parse.js';
+import { isObject, parseJson, type JsonObject } from './json.js';
 
-/** One server-sent event; same shape as the events of `parseSseStream` in src/protocols/sse/parse.ts. */
-export interface SseEvent {
+export type { SseEvent };
+
+/**
+ * Splits a complete SSE response body into its events (src/protocols/sse: UTF-8 safe, and a last
+ * event whose closing blank line never came is still dispatched, as captures often end that way).
+ */
+export const sseEvents: (body: Buffer) => { events: SseEvent[] } = parseSseStream;
+
+/** An SSE event whose data is a JSON object. */
+export interface SseJsonEvent {
   event: string | undefined;
-  data: string;
-  id: string | undefined;
+  data: JsonObject;
 }
 
 /**
- * Splits a complete SSE response body into its events. Stand-in with the same return shape as
- * `parseSseStream(body)` from src/protocols/sse, so adapters switch to it by changing one import.
+ * The events of an SSE body whose data are JSON objects, in order. `data: [DONE]` (OpenAI's end
+ * marker) is noted rather than returned; any other data that is not a JSON object is warned about
+ * and skipped, so one bad event does not cost the rest of the stream.
  */
-export function sseEvents(body: Buffer): { events: SseEvent[] } {
-  const events: SseEvent[] = [];
-  const parser = createParser({
-    onEvent: (e) => events.push({ event: e.event, data: e.data, id: e.id }),
-  });
-  parser.feed(body.toString('utf8'));
-  // A capture can stop right after the last data line (connection closed before the blank line
-  // that dispatches it); ending the stream with a blank line keeps that event instead of dropping it.
-  parser.feed('\n\n');
-  return { events };
+export function sseJsonEvents(body: Buffer, warnings: string[]): { events: SseJsonEvent[]; sawDone: boolean } {
+  const events: SseJsonEvent[] = [];
+  let sawDone = false;
+  for (const [n, e] of sseEvents(body).events.entries()) {
+    if (e.data === '[DONE]') {
+      sawDone = true;
+      continue;
+    }
+    const parsed = parseJson(e.data);
+    if (parsed.ok && isObject(parsed.value)) events.push({ event: e.event, data: parsed.value });
+    else warnings.push(`response: SSE event ${n} is not a JSON object, skipped`);
+  }
+  return { events, sawDone };
 }

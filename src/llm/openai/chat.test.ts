@@ -1,36 +1,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { OPENAI_CASES, type OpenAiCase } from '../../../test/fixtures/openai/cases.js';
+import { assertWarnings, caseExchange, exchangeFor } from '../../../test/fixtures/llm/case.js';
+import { OPENAI_CASES } from '../../../test/fixtures/openai/cases.js';
 import { readFixture } from '../../../test/helpers/fixtures.js';
 import type { HeaderList } from '../../protocols/types.js';
-import type { HttpExchange, LlmExtraction } from '../types.js';
-import { extractOpenAiChat, openaiChatAdapter } from './chat.js';
+import type { HttpExchange, LlmExtraction, RouteInfo } from '../types.js';
+import { openaiAdapter } from './api.js';
+import { extractOpenAiChat } from './chat.js';
+
+const CHAT_ROUTE = { serverName: 'api.openai.com', serverPort: 443, target: '/v1/chat/completions' };
 
 function exchange(request: Buffer, response: Buffer, status = 200, headers: HeaderList = []): HttpExchange {
-  return {
-    protocolVersion: '2',
-    serverName: 'api.openai.com',
-    serverPort: 443,
-    request: { method: 'POST', target: '/v1/chat/completions', headers: [], body: request, startUs: 1, endUs: 2 },
-    response: { status, headers, body: response, firstByteUs: 3, endUs: 4 },
-  };
+  const contentType = headers.find(([n]) => n === 'content-type')?.[1];
+  return exchangeFor(CHAT_ROUTE, request, response, status, contentType);
 }
 
-function fixtureExchange(c: OpenAiCase): HttpExchange {
-  const headers: HeaderList = [['content-type', c.contentType]];
-  return exchange(readFixture('openai', c.requestFile), readFixture('openai', c.responseFile), c.status, headers);
-}
-
-function assertWarnings(actual: string[], prefixes: string[]): void {
-  assert.equal(actual.length, prefixes.length, `warnings: ${JSON.stringify(actual)}`);
-  prefixes.forEach((p, i) => assert.ok(actual[i]!.startsWith(p), `warning ${i}: ${actual[i]} should start with ${p}`));
-}
+const route = (serverName: string | null, method: string, path: string): RouteInfo => ({ serverName, serverPort: 443, method, path });
 
 for (const makeCase of OPENAI_CASES) {
   test(`extract: ${makeCase.name} (${makeCase().responseFile})`, () => {
     const c = makeCase();
-    const got = openaiChatAdapter.extract(fixtureExchange(c));
+    const got = openaiAdapter.extract(caseExchange(c));
     assert.equal(got.spanName, c.expected.spanName);
     assert.deepEqual(got.attributes, c.expected.attributes);
     assertWarnings(got.warnings, c.expected.warningPrefixes);
@@ -41,25 +32,26 @@ const PING = Buffer.from('{"model":"gpt-4o-mini","messages":[{"role":"user","con
 const SSE: HeaderList = [['content-type', 'text/event-stream']];
 const sse = (...data: string[]): Buffer => Buffer.from(data.map((d) => `data: ${d}\n\n`).join(''));
 
-test('matches: POST to api.openai.com /v1/chat/completions, query string and host case ignored', () => {
-  assert.equal(openaiChatAdapter.matches('api.openai.com', 'POST', '/v1/chat/completions'), true);
-  assert.equal(openaiChatAdapter.matches('API.OpenAI.com.', 'POST', '/v1/chat/completions?trace=1'), true);
-  assert.equal(openaiChatAdapter.matches('api.openai.com', 'GET', '/v1/chat/completions'), false);
-  assert.equal(openaiChatAdapter.matches('api.openai.com', 'POST', '/v1/completions'), false);
-  assert.equal(openaiChatAdapter.matches('api.openai.com', 'POST', '/v1/chat/completions/extra'), false);
-  assert.equal(openaiChatAdapter.matches('api.anthropic.com', 'POST', '/v1/chat/completions'), false);
-  assert.equal(openaiChatAdapter.matches(null, 'POST', '/v1/chat/completions'), false);
+test('matches: POST to api.openai.com /v1/chat/completions (and the other operations), query string and host case ignored', () => {
+  assert.equal(openaiAdapter.matches(route('api.openai.com', 'POST', '/v1/chat/completions')), true);
+  assert.equal(openaiAdapter.matches(route('API.OpenAI.com.', 'POST', '/v1/chat/completions?trace=1')), true);
+  assert.equal(openaiAdapter.matches(route('api.openai.com', 'GET', '/v1/chat/completions')), false);
+  assert.equal(openaiAdapter.matches(route('api.openai.com', 'POST', '/v1/completions')), true); // legacy completions
+  assert.equal(openaiAdapter.matches(route('api.openai.com', 'POST', '/v1/files')), false);
+  assert.equal(openaiAdapter.matches(route('api.openai.com', 'POST', '/v1/chat/completions/extra')), false);
+  assert.equal(openaiAdapter.matches(route('api.anthropic.com', 'POST', '/v1/chat/completions')), false);
+  assert.equal(openaiAdapter.matches(route(null, 'POST', '/v1/chat/completions')), false);
 });
 
 test('extractOpenAiChat: another provider name for an OpenAI-compatible host', () => {
   const c = OPENAI_CASES[0]!();
-  const got = extractOpenAiChat(fixtureExchange(c), 'groq');
+  const got = extractOpenAiChat(caseExchange(c), 'groq');
   assert.equal(got.attributes['gen_ai.provider.name'], 'groq');
   assert.equal(got.attributes['gen_ai.response.id'], c.expected.attributes['gen_ai.response.id']);
 });
 
 test('stream: tool arguments that are not valid JSON are kept as the raw string', () => {
-  const got = openaiChatAdapter.extract(
+  const got = openaiAdapter.extract(
     exchange(
       PING,
       sse(
@@ -78,7 +70,7 @@ test('stream: tool arguments that are not valid JSON are kept as the raw string'
 });
 
 test('stream: two choices (n=2) are rebuilt separately, in index order', () => {
-  const got = openaiChatAdapter.extract(
+  const got = openaiAdapter.extract(
     exchange(
       PING,
       sse(
@@ -103,7 +95,7 @@ test('stream: a cut-off stream keeps the text so far, no finish reason, and says
     sse('{"id":"c2","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}'),
     Buffer.from('data: {"id":"c2","choices":[{"index":0,"delta":{"content":"lo'),
   ]);
-  const got = openaiChatAdapter.extract(exchange(PING, body, 200, SSE));
+  const got = openaiAdapter.extract(exchange(PING, body, 200, SSE));
   assert.deepEqual(got.attributes['gen_ai.output.messages'], [
     { role: 'assistant', parts: [{ type: 'text', content: 'Hel' }], finish_reason: null },
   ]);
@@ -112,7 +104,7 @@ test('stream: a cut-off stream keeps the text so far, no finish reason, and says
 });
 
 test('stream: an error object sent mid-stream is recorded', () => {
-  const got = openaiChatAdapter.extract(
+  const got = openaiAdapter.extract(
     exchange(PING, sse('{"error":{"message":"The server had an error while processing your request.","type":"server_error","code":null}}'), 200, SSE),
   );
   assert.equal(got.attributes['error.type'], 'server_error');
@@ -121,7 +113,7 @@ test('stream: an error object sent mid-stream is recorded', () => {
 });
 
 test('stream: without a content type, the request stream flag decides', () => {
-  const got = openaiChatAdapter.extract(
+  const got = openaiAdapter.extract(
     exchange(PING, sse('{"id":"c3","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}', '[DONE]')),
   );
   assert.equal(got.attributes['osprey.stream'], true);
@@ -129,20 +121,20 @@ test('stream: without a content type, the request stream flag decides', () => {
 });
 
 test('error: the error type is used when there is no code; a non-JSON error body falls back to the status', () => {
-  const noCode = openaiChatAdapter.extract(
+  const noCode = openaiAdapter.extract(
     exchange(PING, Buffer.from('{"error":{"message":"We could not parse the JSON body of your request.","type":"invalid_request_error","param":null,"code":null}}'), 400),
   );
   assert.equal(noCode.attributes['error.type'], 'invalid_request_error');
   assert.equal(noCode.attributes['osprey.error.message'], 'We could not parse the JSON body of your request.');
 
-  const html = openaiChatAdapter.extract(exchange(PING, Buffer.from('<html><body>502 Bad Gateway</body></html>'), 502));
+  const html = openaiAdapter.extract(exchange(PING, Buffer.from('<html><body>502 Bad Gateway</body></html>'), 502));
   assert.equal(html.attributes['error.type'], '502');
   assert.equal(html.attributes['osprey.error.message'], undefined);
   assertWarnings(html.warnings, ['response: error body is not JSON (']);
 });
 
 test('request: unreadable body still gives a record with the response side', () => {
-  const got = openaiChatAdapter.extract(
+  const got = openaiAdapter.extract(
     exchange(Buffer.from('--boundary\r\nnot json'), readFixture('openai', 'chat.response.json'), 200, [['content-type', 'application/json']]),
   );
   assert.equal(got.spanName, 'chat');
@@ -161,7 +153,7 @@ test('request: max_completion_tokens wins over the deprecated max_tokens; unsupp
       'not a message',
     ],
   };
-  const got = openaiChatAdapter.extract(exchange(Buffer.from(JSON.stringify(body)), Buffer.from('{}'), 200, [['content-type', 'application/json']]));
+  const got = openaiAdapter.extract(exchange(Buffer.from(JSON.stringify(body)), Buffer.from('{}'), 200, [['content-type', 'application/json']]));
   assert.equal(got.attributes['gen_ai.request.max_tokens'], 2000);
   assert.deepEqual(got.attributes['gen_ai.input.messages'], [
     { role: 'user', parts: [{ type: 'blob', modality: 'audio', mime_type: 'audio/wav', content: 'UklGRg==' }] },
@@ -272,7 +264,7 @@ test('property: extract never throws and never hits its internal guard, whatever
     fc.property(fc.oneof(bytes, jsonBytes(fc.jsonValue()), jsonBytes(requestArb)), responseArb, (req, res) => {
       let got: LlmExtraction | undefined;
       assert.doesNotThrow(() => {
-        got = openaiChatAdapter.extract(exchange(req, res.body, res.status, res.headers));
+        got = openaiAdapter.extract(exchange(req, res.body, res.status, res.headers));
       });
       assert.deepEqual(
         got!.warnings.filter((w) => w.startsWith('internal:')),

@@ -1,67 +1,29 @@
-import type { HttpExchange, LlmAdapter, LlmExtraction } from '../types.js';
-import type { GenAiAttributes } from '../../telemetry/llm-call.js';
-import { headerValue } from '../../protocols/types.js';
-import { parseJsonBody } from '../json.js';
-import { isHost, pathOf } from '../route.js';
+import { extractWith, type WireFormat } from '../extract.js';
+import { finishMapper } from '../outcome.js';
+import type { HttpExchange, LlmExtraction } from '../types.js';
 import { readChatCompletion } from './completion.js';
-import { readApiError, recordError } from './error.js';
-import { applyOutcome } from './outcome.js';
 import { readChatRequest } from './request.js';
 import { readChatCompletionStream } from './stream.js';
 
-const OPENAI_HOST = 'api.openai.com';
-const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
+/**
+ * OpenAI reports `tool_calls` (`function_call` before tools existed); the OTel output-message
+ * schema spells it `tool_call`. The raw value still goes to gen_ai.response.finish_reasons unchanged.
+ */
+export const OPENAI_FINISH = finishMapper({ tool_calls: 'tool_call', function_call: 'tool_call' });
+
+/** `POST …/chat/completions`: JSON, or SSE `chat.completion.chunk`s when the request says `stream: true`. */
+export const OPENAI_CHAT: WireFormat = {
+  operation: 'chat',
+  readRequest: readChatRequest,
+  readResponse: readChatCompletion,
+  readStream: readChatCompletionStream,
+  finish: OPENAI_FINISH,
+};
 
 /**
  * Reads an OpenAI chat-completions exchange. `provider` is a parameter because many hosts speak
- * this same wire format (Azure OpenAI, Groq, Mistral, vLLM…); their adapters reuse this function.
- * Never throws: what cannot be read becomes a warning.
+ * this same wire format (Azure OpenAI, Groq, Mistral, vLLM…). Never throws.
  */
 export function extractOpenAiChat(exchange: HttpExchange, provider: string): LlmExtraction {
-  const warnings: string[] = [];
-  const attributes: GenAiAttributes = {
-    'gen_ai.provider.name': provider,
-    'gen_ai.operation.name': 'chat',
-    'osprey.stream': false,
-  };
-  try {
-    readChatRequest(exchange.request.body, attributes, warnings);
-    readChatResponse(exchange.response, attributes, warnings);
-  } catch (err) {
-    // Nothing above should throw; if a body shape slips past the readers, the record keeps what was
-    // read so far and the pipeline keeps running. The prefix lets tests prove this never happens.
-    warnings.push(`internal: ${(err as Error).message}`);
-  }
-  const model = attributes['gen_ai.request.model'];
-  return { spanName: model === undefined ? 'chat' : `chat ${model}`, attributes, warnings };
+  return extractWith(exchange, provider, { format: OPENAI_CHAT });
 }
-
-function readChatResponse(response: HttpExchange['response'], attrs: GenAiAttributes, warnings: string[]): void {
-  if (response.status >= 400) {
-    const parsed = parseJsonBody(response.body);
-    if (!parsed.ok) warnings.push(`response: error body is not JSON (${parsed.reason})`);
-    recordError(attrs, parsed.ok ? readApiError(parsed.value) : undefined, String(response.status));
-    return;
-  }
-  const contentType = headerValue(response.headers, 'content-type');
-  // Without a content type, trust the request: stream:true is answered with SSE.
-  if (contentType === undefined ? attrs['osprey.stream'] : contentType.includes('text/event-stream')) {
-    attrs['osprey.stream'] = true;
-    applyOutcome(attrs, readChatCompletionStream(response.body, warnings));
-    return;
-  }
-  const parsed = parseJsonBody(response.body);
-  if (!parsed.ok) {
-    warnings.push(`response: body is not JSON (${parsed.reason})`);
-    return;
-  }
-  applyOutcome(attrs, readChatCompletion(parsed.value, warnings));
-}
-
-export const openaiChatAdapter: LlmAdapter = {
-  provider: 'openai',
-  matches: (serverName, method, path) =>
-    // GET on the same path lists stored completions; only POST creates one.
-    method === 'POST' && isHost(serverName, OPENAI_HOST) && pathOf(path) === CHAT_COMPLETIONS_PATH,
-  extract: (exchange) => extractOpenAiChat(exchange, 'openai'),
-};

@@ -1,16 +1,16 @@
 import type { MessagePart } from '../../telemetry/llm-call.js';
-import { arrayField, isObject, numberField, objectField, stringField } from '../json.js';
-import { readApiError } from './error.js';
+import { readApiError } from '../error.js';
+import { arrayField, isObject, numberField, objectField, stringField, type JsonObject } from '../json.js';
+import { emptyOutcome, type ChatOutcome, type ChoiceOutcome } from '../outcome.js';
 import { readToolCall } from './messages.js';
-import { emptyOutcome, readUsage, type ChatOutcome, type ChoiceOutcome } from './outcome.js';
+import { readUsage } from './usage.js';
 
-/** Reads a non-streaming `chat.completion` object (already JSON-parsed). */
-export function readChatCompletion(body: unknown, warnings: string[]): ChatOutcome {
+/**
+ * Reads a non-streaming `chat.completion` object, or a legacy `text_completion` one: the same
+ * envelope, whose choices carry a `message` in the first and a `text` in the second.
+ */
+export function readChatCompletion(body: JsonObject, warnings: string[]): ChatOutcome {
   const outcome = emptyOutcome();
-  if (!isObject(body)) {
-    warnings.push('response: JSON body is not an object');
-    return outcome;
-  }
   outcome.id = stringField(body, 'id');
   outcome.model = stringField(body, 'model');
   outcome.error = readApiError(body);
@@ -28,16 +28,18 @@ export function readChatCompletion(body: unknown, warnings: string[]): ChatOutco
 
 function readChoice(c: unknown, warnings: string[], where: string): ChoiceOutcome | undefined {
   const message = isObject(c) ? objectField(c, 'message') : undefined;
-  if (!isObject(c) || !message) {
+  const text = isObject(c) ? stringField(c, 'text') : undefined;
+  if (!isObject(c) || (!message && text === undefined)) {
     warnings.push(`${where}: no message, skipped`);
     return undefined;
   }
   const parts: MessagePart[] = [];
-  const content = stringField(message, 'content');
+  const content = message ? stringField(message, 'content') : text;
   if (content) parts.push({ type: 'text', content });
-  arrayField(message, 'tool_calls')?.forEach((tc, j) => {
+  arrayField(message ?? {}, 'tool_calls')?.forEach((tc, j) => {
     const part = readToolCall(tc, warnings, `${where}.message.tool_calls[${j}]`);
     if (part) parts.push(part);
   });
-  return { role: stringField(message, 'role') ?? 'assistant', parts, finishReason: stringField(c, 'finish_reason') ?? null };
+  const role = (message && stringField(message, 'role')) ?? 'assistant';
+  return { role, parts, finishReason: stringField(c, 'finish_reason') ?? null };
 }

@@ -1,24 +1,11 @@
 import type { InputMessage, MessagePart } from '../../telemetry/llm-call.js';
-import { arrayField, isObject, objectField, parseJson, stringField, type JsonObject } from '../json.js';
+import { arrayField, isObject, objectField, stringField, type JsonObject } from '../json.js';
+import { blobPart, mediaPart, toolCallPart } from '../parts.js';
 
 /**
  * Conversion from OpenAI chat message shapes to OTel GenAI message parts. Shared by the request
  * (chat history), the JSON response and the SSE stream, so all three read tool calls identically.
  */
-
-/**
- * Tool call arguments travel as a JSON-encoded string. Parsed when valid; kept as the raw string
- * when not (a stream cut short by max_tokens leaves half an object), so nothing the model said is lost.
- */
-function parseToolArguments(raw: unknown): unknown {
-  if (typeof raw !== 'string') return raw ?? null;
-  const parsed = parseJson(raw);
-  return parsed.ok ? parsed.value : raw;
-}
-
-export function toolCallPart(id: string | null, name: string, rawArguments: unknown): MessagePart {
-  return { type: 'tool_call', id, name, arguments: parseToolArguments(rawArguments) };
-}
 
 /** `{ id, type: 'function', function: { name, arguments } }` as found in messages and responses. */
 export function readToolCall(value: unknown, warnings: string[], where: string): MessagePart | undefined {
@@ -32,14 +19,14 @@ export function readToolCall(value: unknown, warnings: string[], where: string):
 }
 
 /**
- * OpenAI reports `tool_calls`; the OTel output-message schema spells it `tool_call`. The raw value
- * still goes to gen_ai.response.finish_reasons unchanged.
+ * The chat history. `extraParts` reads what a dialect adds to a message beyond OpenAI's fields
+ * (Ollama's `images`); its parts follow the message's own.
  */
-export function otelFinishReason(openaiReason: string | null): string | null {
-  return openaiReason === 'tool_calls' || openaiReason === 'function_call' ? 'tool_call' : openaiReason;
-}
-
-export function readInputMessages(messages: unknown[], warnings: string[]): InputMessage[] {
+export function readInputMessages(
+  messages: unknown[],
+  warnings: string[],
+  extraParts?: (m: JsonObject) => MessagePart[],
+): InputMessage[] {
   const out: InputMessage[] = [];
   messages.forEach((m, i) => {
     const where = `request.messages[${i}]`;
@@ -48,7 +35,9 @@ export function readInputMessages(messages: unknown[], warnings: string[]): Inpu
       warnings.push(`${where}: not a message with a role, skipped`);
       return;
     }
-    const message: InputMessage = { role, parts: readMessageParts(m, role, warnings, where) };
+    const parts = readMessageParts(m, role, warnings, where);
+    if (extraParts) parts.push(...extraParts(m));
+    const message: InputMessage = { role, parts };
     const name = stringField(m, 'name');
     if (name !== undefined) message.name = name;
     out.push(message);
@@ -108,19 +97,9 @@ function readContentPart(p: unknown): MessagePart | undefined {
       const data = audio && stringField(audio, 'data');
       if (!audio || data === undefined) return undefined;
       const format = stringField(audio, 'format');
-      return { type: 'blob', modality: 'audio', ...(format ? { mime_type: `audio/${format}` } : {}), content: data };
+      return blobPart('audio', format ? `audio/${format}` : undefined, data);
     }
     default:
       return undefined;
   }
-}
-
-const BASE64_DATA_URL = /^data:([^;,]*)(?:;[^;,]*)*;base64,/;
-
-/** Inline `data:…;base64,` media becomes a blob part (OTel keeps the bytes, base64); anything else a uri part. */
-function mediaPart(modality: string, href: string): MessagePart {
-  const m = BASE64_DATA_URL.exec(href);
-  if (!m) return { type: 'uri', modality, uri: href };
-  const mime = m[1];
-  return { type: 'blob', modality, ...(mime ? { mime_type: mime } : {}), content: href.slice(m[0].length) };
 }

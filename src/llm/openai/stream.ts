@@ -1,9 +1,10 @@
 import type { MessagePart } from '../../telemetry/llm-call.js';
-import { arrayField, isObject, numberField, objectField, parseJson, stringField, type JsonObject } from '../json.js';
-import { sseEvents } from '../sse-events.js';
-import { readApiError } from './error.js';
-import { toolCallPart } from './messages.js';
-import { emptyOutcome, readUsage, type ChatOutcome, type ChoiceOutcome } from './outcome.js';
+import { readApiError } from '../error.js';
+import { arrayField, isObject, nonEmpty, numberField, objectField, stringField, type JsonObject } from '../json.js';
+import { emptyOutcome, type ChatOutcome, type ChoiceOutcome } from '../outcome.js';
+import { sseJsonEvents } from '../sse-events.js';
+import { toolCallPart } from '../parts.js';
+import { readUsage } from './usage.js';
 
 /** A choice being rebuilt from `delta`s: text and tool-call arguments arrive as fragments. */
 interface ChoiceAccumulator {
@@ -18,31 +19,22 @@ interface ChoiceAccumulator {
  * Rebuilds a chat completion from its SSE stream of `chat.completion.chunk` objects ending with
  * `data: [DONE]`. Usage only exists when the client asked for `stream_options.include_usage`:
  * then a final chunk with `choices: []` carries it; otherwise the token counts stay unknown.
+ * Legacy completions stream the same envelope with `choices[].text` instead of a delta; both are read.
  */
 export function readChatCompletionStream(body: Buffer, warnings: string[]): ChatOutcome {
   const outcome = emptyOutcome();
   const choices = new Map<number, ChoiceAccumulator>();
-  let sawDone = false;
-  for (const [n, event] of sseEvents(body).events.entries()) {
-    if (event.data === '[DONE]') {
-      sawDone = true;
-      continue;
-    }
-    const parsed = parseJson(event.data);
-    if (!parsed.ok || !isObject(parsed.value)) {
-      warnings.push(`response: SSE event ${n} is not a JSON object, skipped`);
-      continue;
-    }
-    readChunk(parsed.value, outcome, choices);
-  }
+  const { events, sawDone } = sseJsonEvents(body, warnings);
+  for (const { data } of events) readChunk(data, outcome, choices);
   if (!sawDone && outcome.error === undefined) warnings.push('response: stream ended without [DONE]');
   outcome.choices = [...choices.entries()].sort((a, b) => a[0] - b[0]).map(([i, acc]) => finishChoice(acc, warnings, i));
   return outcome;
 }
 
 function readChunk(chunk: JsonObject, outcome: ChatOutcome, choices: Map<number, ChoiceAccumulator>): void {
-  outcome.id ??= stringField(chunk, 'id');
-  outcome.model ??= stringField(chunk, 'model');
+  // Azure opens its stream with a content-filter chunk whose id and model are empty strings.
+  outcome.id ??= nonEmpty(stringField(chunk, 'id'));
+  outcome.model ??= nonEmpty(stringField(chunk, 'model'));
   outcome.error ??= readApiError(chunk);
   readUsage(outcome, chunk);
   for (const c of arrayField(chunk, 'choices') ?? []) {
@@ -55,6 +47,8 @@ function readChunk(chunk: JsonObject, outcome: ChatOutcome, choices: Map<number,
     }
     const delta = objectField(c, 'delta');
     if (delta) readDelta(delta, acc);
+    const text = stringField(c, 'text');
+    if (text) acc.text.push(text);
     // The last chunk that names a reason wins; earlier ones (if a server repeats it) are superseded.
     acc.finishReason = stringField(c, 'finish_reason') ?? acc.finishReason;
   }

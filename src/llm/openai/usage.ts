@@ -1,0 +1,13 @@
+import { isObject, numberField, objectField } from '../json.js';
+import type { ChatOutcome } from '../outcome.js';
+
+/**
+ * `usage: { prompt_tokens, completion_tokens }` (chat, legacy completions, embeddings); token
+ * attributes stay unset when the numbers are absent. prompt_tokens already includes cached tokens.
+ */
+export function readUsage(outcome: ChatOutcome, holder: unknown): void {
+  const usage = isObject(holder) ? objectField(holder, 'usage') : undefined;
+  if (!usage) return;
+  outcome.inputTokens = numberField(usage, 'prompt_tokens') ?? outcome.inputTokens;
+  outcome.outputTokens = numberField(usage, 'completion_tokens') ?? outcome.outputTokens;
+}
