@@ -15,8 +15,9 @@ build: setup
 	npx tsc -p tsconfig.json
 
 # The agent on this host, writing LlmCall records as JSON lines to stdout (needs root).
+# DEMO=1 adds a demo workload: a local provider-like server and real clients calling it.
 run: build
-	./bin/osprey agent --jsonl -
+	./bin/osprey agent --jsonl - $(if $(DEMO),--demo)
 
 test-unit:
 	node --test --test-reporter=spec $$($(call NODE_TESTS,dist/src))
