@@ -1,0 +1,251 @@
+/**
+ * Prompt-injection scoring for one piece of content. One pass finds the anchors of every signal
+ * (signals.ts); each anchor tries only its own signals, as sticky expressions at that position.
+ * A hit's weight is then adjusted for where it sits — inside quotation marks, after words that
+ * show the text is *about* injection ("for example", "researchers", "attack"), inside a code fence —
+ * and for who wrote it: content from tools (web pages, files, API results fed back to the model) is
+ * the classic indirect-injection channel and weighs more; the system prompt is written by the
+ * application's developer and weighs less.
+ *
+ * Combination: within a family, distinct signals combine as a noisy-OR (1 − Π(1 − wᵢ)), each
+ * signal counted once however often it repeats; families combine the same way. Payloads hidden in
+ * base64/hex tokens or in Unicode tag characters are decoded and scored recursively.
+ */
+import type { RoleClass } from '../types.js';
+import { INJECTION_FAMILIES, SIGNALS, allAnchors, type InjectionFamily, type Signal } from './signals.js';
+
+export interface InjectionHit {
+  signal: string;
+  family: InjectionFamily;
+  /** Weight after context and role adjustment. */
+  weight: number;
+  start: number;
+  end: number;
+}
+
+export interface InjectionResult {
+  score: number;
+  /** The family contributing most. */
+  family: InjectionFamily;
+  familyScores: Partial<Record<InjectionFamily, number>>;
+  hits: InjectionHit[];
+  /** Span of the strongest hit (offsets into the scanned text). */
+  start: number;
+  end: number;
+}
+
+export interface InjectionScanOptions {
+  role: RoleClass;
+  /** Tokens of 24+ base64/hex characters, as [start, end) pairs, if the caller already found them. */
+  encodedCandidates?: readonly number[];
+  /** The caller saw a non-ASCII character (enables the Unicode smuggling checks). */
+  nonAscii?: boolean;
+}
+
+const WORD_ANCHORS: string[] = [];
+const SYMBOL_ANCHORS: string[] = [];
+for (const a of allAnchors()) (/^[a-z][a-z']*$/.test(a) ? WORD_ANCHORS : SYMBOL_ANCHORS).push(a);
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** One expression for all anchors: words at word boundaries, markup tokens anywhere. */
+const ANCHOR_RE = new RegExp(
+  `\\b(?:${WORD_ANCHORS.map(escapeRe).join('|')})\\b|${SYMBOL_ANCHORS.map(escapeRe).join('|')}`,
+  'gi',
+);
+
+const BY_ANCHOR = new Map<string, Signal[]>();
+for (const s of SIGNALS) {
+  for (const a of s.anchors) {
+    const list = BY_ANCHOR.get(a) ?? [];
+    list.push(s);
+    BY_ANCHOR.set(a, list);
+  }
+}
+
+/** Words before a phrase that show the text discusses injection rather than performs it. */
+const META =
+  /\b(?:prompt[- ]injections?|injections?|jailbreaks?|jailbreaking|attacks?|attackers?|adversarial|red[- ]team(?:ing)?|examples?|e\.g\.|such as|for instance|phrases?|strings?|detect(?:s|ed|ing|ion|or)?|classif(?:y|ies|ier|ication)|filters?|guardrails?|researchers?|papers?|mitigat\w*|defen[cs]es?|payloads?|security|vulnerabilit(?:y|ies)|known as|called|common|test cases?|dataset|training data|blocklist|denylist|malicious|suspicious|flag(?:s|ged)?|warns?|warning about)\b/;
+
+const QUOTE_CHARS = new Set([34, 0x201c, 0x201d, 0x2018, 0x2019, 39, 96, 0xab, 0xbb]);
+const META_WINDOW = 120;
+
+function contextFactor(text: string, start: number, end: number): number {
+  let factor = 1;
+  // Directly quoted: a quote mark just before the phrase (skipping spaces) and one after it on the line.
+  let p = start - 1;
+  while (p >= 0 && text.charCodeAt(p) === 32) p--;
+  let quoted = false;
+  if (p >= 0 && QUOTE_CHARS.has(text.charCodeAt(p))) {
+    const lineEnd = text.indexOf('\n', end);
+    const limit = lineEnd === -1 ? Math.min(text.length, end + 200) : Math.min(lineEnd, end + 200);
+    for (let k = end; k < limit; k++) {
+      if (QUOTE_CHARS.has(text.charCodeAt(k))) {
+        quoted = true;
+        break;
+      }
+    }
+  }
+  const meta = META.test(text.slice(Math.max(0, start - META_WINDOW), start).toLowerCase());
+  if (quoted && meta) factor *= 0.3;
+  else if (quoted) factor *= 0.8;
+  else if (meta) factor *= 0.55;
+  // Inside a fenced code block.
+  let fences = 0;
+  for (let k = text.indexOf('```'); k !== -1 && k < start; k = text.indexOf('```', k + 3)) fences++;
+  if (fences % 2 === 1) factor *= 0.6;
+  return factor;
+}
+
+/** Per-role multiplier for every family but tool_result_instructions, and for that family. */
+function roleAdjust(w: number, role: RoleClass, family: InjectionFamily): number {
+  const toolFamily = family === 'tool_result_instructions';
+  switch (role) {
+    case 'tool':
+      return 1 - Math.pow(1 - w, 1.5);
+    case 'system':
+      return w * (toolFamily ? 0.3 : 0.5);
+    case 'assistant':
+      return w * (toolFamily ? 0.5 : 0.7);
+    case 'user':
+    case 'other':
+      return toolFamily ? w * 0.6 : w;
+  }
+}
+
+const MAX_DEPTH = 2;
+const MAX_ENCODED = 64 * 1024;
+
+/** Decodes a base64, base64url or hex token to text when it is mostly printable ASCII; else undefined. */
+export function decodePrintable(token: string): string | undefined {
+  let buf: Buffer;
+  if (token.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(token)) buf = Buffer.from(token, 'hex');
+  else buf = Buffer.from(token, /[-_]/.test(token) ? 'base64url' : 'base64');
+  if (buf.length < 12) return undefined;
+  let printable = 0;
+  let letters = 0;
+  let spaces = 0;
+  for (const b of buf) {
+    if ((b >= 32 && b < 127) || b === 10 || b === 13 || b === 9) printable++;
+    if ((b >= 65 && b <= 90) || (b >= 97 && b <= 122)) letters++;
+    if (b === 32) spaces++;
+  }
+  if (printable < buf.length * 0.95 || letters < buf.length * 0.5 || spaces === 0) return undefined;
+  return buf.toString('latin1');
+}
+
+const ENCODED_TOKEN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+
+function findEncoded(text: string): number[] {
+  const out: number[] = [];
+  ENCODED_TOKEN.lastIndex = 0;
+  for (let m = ENCODED_TOKEN.exec(text); m; m = ENCODED_TOKEN.exec(text)) out.push(m.index, m.index + m[0].length);
+  return out;
+}
+
+const TAG_CHARS = /(?:\udb40[\udc20-\udc7e]){4,}/g;
+const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+
+function addHit(hits: InjectionHit[], signal: string, family: InjectionFamily, weight: number, start: number, end: number): void {
+  hits.push({ signal, family, weight, start, end });
+}
+
+function collect(text: string, role: RoleClass, hits: InjectionHit[], offsetMode: 'exact' | 'whole'): void {
+  ANCHOR_RE.lastIndex = 0;
+  for (let m = ANCHOR_RE.exec(text); m; m = ANCHOR_RE.exec(text)) {
+    const at = m.index;
+    const list = BY_ANCHOR.get(m[0].toLowerCase());
+    if (!list) continue;
+    for (const sig of list) {
+      sig.re.lastIndex = at;
+      if (!sig.re.test(text)) continue;
+      const end = sig.re.lastIndex;
+      const w = roleAdjust(sig.weight * contextFactor(text, at, end), role, sig.family);
+      if (offsetMode === 'exact') addHit(hits, sig.id, sig.family, w, at, end);
+      else addHit(hits, sig.id, sig.family, w, 0, text.length);
+    }
+  }
+}
+
+function combine(hits: readonly InjectionHit[]): { score: number; familyScores: Partial<Record<InjectionFamily, number>>; family: InjectionFamily } {
+  const bestBySignal = new Map<string, InjectionHit>();
+  for (const h of hits) {
+    const prev = bestBySignal.get(h.signal);
+    if (!prev || h.weight > prev.weight) bestBySignal.set(h.signal, h);
+  }
+  const familyMiss = new Map<InjectionFamily, number>();
+  for (const h of bestBySignal.values()) familyMiss.set(h.family, (familyMiss.get(h.family) ?? 1) * (1 - h.weight));
+  let miss = 1;
+  let family: InjectionFamily = 'instruction_override';
+  let best = -1;
+  const familyScores: Partial<Record<InjectionFamily, number>> = {};
+  for (const f of INJECTION_FAMILIES) {
+    const m = familyMiss.get(f);
+    if (m === undefined) continue;
+    const s = 1 - m;
+    familyScores[f] = round3(s);
+    miss *= m;
+    if (s > best) {
+      best = s;
+      family = f;
+    }
+  }
+  return { score: round3(1 - miss), familyScores, family };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Scores `text`; undefined when no signal fired at all. */
+export function scoreInjection(text: string, opts: InjectionScanOptions, depth = 0): InjectionResult | undefined {
+  const hits: InjectionHit[] = [];
+  collect(text, opts.role, hits, 'exact');
+
+  if (opts.nonAscii ?? /[^\x00-\x7f]/.test(text)) {
+    // Unicode tag characters: invisible ASCII, the "ASCII smuggling" channel.
+    TAG_CHARS.lastIndex = 0;
+    for (let m = TAG_CHARS.exec(text); m; m = TAG_CHARS.exec(text)) {
+      let hidden = '';
+      for (let k = 1; k < m[0].length; k += 2) hidden += String.fromCharCode(m[0].charCodeAt(k) - 0xdc00);
+      addHit(hits, 'unicode_tag_smuggling', 'delimiter_smuggling', roleAdjust(0.9, opts.role, 'delimiter_smuggling'), m.index, m.index + m[0].length);
+      if (depth < MAX_DEPTH) {
+        const inner = scoreInjection(hidden, { role: opts.role }, depth + 1);
+        if (inner) for (const h of inner.hits) addHit(hits, h.signal, h.family, h.weight, m.index, m.index + m[0].length);
+      }
+    }
+    const zw = text.match(ZERO_WIDTH);
+    const bidi = BIDI.test(text);
+    if ((zw && zw.length >= 3) || bidi) {
+      if (zw && zw.length >= 3) addHit(hits, 'zero_width_characters', 'delimiter_smuggling', roleAdjust(0.35, opts.role, 'delimiter_smuggling'), 0, text.length);
+      if (bidi) addHit(hits, 'bidi_controls', 'delimiter_smuggling', roleAdjust(0.35, opts.role, 'delimiter_smuggling'), 0, text.length);
+    }
+    // Homoglyphs and invisible separators: score the normalised text too.
+    const normalised = text.replace(ZERO_WIDTH, '').normalize('NFKC');
+    if (normalised !== text) collect(normalised, opts.role, hits, 'whole');
+  }
+
+  if (depth < MAX_DEPTH) {
+    const enc = opts.encodedCandidates ?? findEncoded(text);
+    for (let k = 0; k + 1 < enc.length; k += 2) {
+      const s = enc[k]!;
+      const e = enc[k + 1]!;
+      if (e - s > MAX_ENCODED) continue;
+      const decoded = decodePrintable(text.slice(s, e));
+      if (decoded === undefined) continue;
+      const inner = scoreInjection(decoded, { role: opts.role }, depth + 1);
+      if (inner && inner.score >= 0.5) {
+        addHit(hits, 'encoded_payload', 'encoded_instructions', Math.max(roleAdjust(0.9, opts.role, 'encoded_instructions'), inner.score), s, e);
+      }
+    }
+  }
+
+  if (hits.length === 0) return undefined;
+  const { score, familyScores, family } = combine(hits);
+  let strongest = hits[0]!;
+  for (const h of hits) if (h.weight > strongest.weight) strongest = h;
+  return { score, family, familyScores, hits, start: strongest.start, end: strongest.end };
+}
