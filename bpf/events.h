@@ -27,7 +27,7 @@ enum osprey_kind {
 	OSP_KIND_DATA = 1,   /* plaintext read/written through a TLS library */
 	OSP_KIND_CONN = 2,   /* a TLS stream is tied to a socket: fd and 5-tuple */
 	OSP_KIND_SNI = 3,    /* server name the client set for a TLS stream */
-	OSP_KIND_CLOSE = 4,  /* TLS stream ended (SSL_shutdown / SSL_free / gnutls_deinit) */
+	OSP_KIND_CLOSE = 4,  /* stream ended (SSL_shutdown / SSL_free / gnutls_deinit / close(2)) */
 	OSP_KIND_EXEC = 5,   /* a process executed a new program */
 	OSP_KIND_FORK = 6,   /* a new process (not a thread) was created */
 	OSP_KIND_EXIT = 7,   /* a process (thread-group leader) exited */
@@ -38,7 +38,11 @@ enum osprey_kind {
 
 enum osprey_dir { OSP_DIR_EGRESS = 0, OSP_DIR_INGRESS = 1 };
 
-enum osprey_tls_lib { OSP_LIB_OPENSSL = 1, OSP_LIB_GNUTLS = 2 };
+/* Where the plaintext came from: a TLS library, or a plaintext socket on a configured port. */
+enum osprey_tls_lib { OSP_LIB_OPENSSL = 1, OSP_LIB_GNUTLS = 2, OSP_LIB_NONE = 3 };
+
+/* Most iovec segments copied from one readv/writev/sendmsg/recvmsg; the rest is a counted gap. */
+#define OSP_MAX_IOV 8
 
 /* Why the kernel side could not deliver something; indexes the drop counter array. */
 enum osprey_drop_reason {
@@ -59,13 +63,14 @@ struct osprey_hdr {
 	__u64 ktime_ns; /* CLOCK_MONOTONIC */
 };
 
-/* Identity of a TLS stream: the process (tgid + start time, so pid reuse cannot mix streams) and
- * the library's session pointer (SSL* or gnutls_session_t). */
+/* Identity of a stream: the process (tgid + start time, so pid reuse cannot mix streams) and the
+ * library's session pointer (SSL* or gnutls_session_t), or for a plaintext socket a connection
+ * number the kernel side assigns at connect() (high bit set, so it never equals a pointer). */
 struct osprey_stream_id {
 	__u32 tgid;
 	__u32 tid;
 	__u64 start_ns; /* process start, boot-time ns, same clock as /proc/PID/stat starttime */
-	__u64 conn;     /* SSL* / gnutls_session_t */
+	__u64 conn;     /* SSL* / gnutls_session_t / plaintext connection number */
 };
 
 struct osprey_data {

@@ -7,6 +7,7 @@
  *       attach <id> <openssl|gnutls> <path>   uprobes on one binary (by path; may be /proc/PID/root/…)
  *       detach <id>                           remove them again
  *       ignore <tgid>                         never report this process (the agent itself)
+ *       plainport <port>                      capture plaintext on connections to this port
  * Diagnostics go to stderr as text. It exits when stdin closes, so it never outlives the agent.
  */
 #include <errno.h>
@@ -199,6 +200,14 @@ static void cmd_ignore(__u32 tgid)
 		fprintf(stderr, "osprey-loader: ignore %u: %s\n", tgid, strerror(errno));
 }
 
+static void cmd_plainport(unsigned int port)
+{
+	__u16 p = (__u16)port;
+	__u8 one = 1;
+	if (port == 0 || port > 65535 || bpf_map__update_elem(skel->maps.plain_ports, &p, sizeof(p), &one, sizeof(one), BPF_ANY) != 0)
+		fprintf(stderr, "osprey-loader: plainport %u: %s\n", port, port == 0 || port > 65535 ? "not a port" : strerror(errno));
+}
+
 static void run_command(char *line)
 {
 	char lib[16], path[4096];
@@ -209,6 +218,8 @@ static void run_command(char *line)
 		cmd_detach(id);
 	else if (sscanf(line, "ignore %u", &id) == 1)
 		cmd_ignore(id);
+	else if (sscanf(line, "plainport %u", &id) == 1)
+		cmd_plainport(id);
 	else
 		fprintf(stderr, "osprey-loader: unknown command: %s\n", line);
 }

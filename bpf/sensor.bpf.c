@@ -77,6 +77,63 @@ struct {
 	__type(value, struct stream_state);
 } streams SEC(".maps");
 
+/* ---- plaintext sockets (Ollama, vLLM, gateways): chosen by destination port at connect() ---- */
+
+/* Destination ports whose connections are captured in plaintext; set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u16); /* host order */
+	__type(value, __u8);
+} plain_ports SEC(".maps");
+
+struct fd_key {
+	__u32 tgid;
+	__s32 fd;
+};
+
+/* Sockets of interest: (process, fd) → connection number. Set at connect(), removed at close(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fd_key);
+	__type(value, __u64);
+} plain_fds SEC(".maps");
+
+/* A connect() in flight to a plaintext port, between syscall entry and exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, __s32); /* fd */
+} pending_connects SEC(".maps");
+
+/* A read/write on a plaintext socket in flight: the bytes exist (reads) or are known to have been
+ * taken (writes) only at syscall exit. */
+struct plain_io {
+	__u64 conn;
+	__u64 buf;    /* buffer, or struct iovec array when iovcnt > 0 */
+	__u32 iovcnt; /* 0 for read/write/sendto/recvfrom */
+	__u8 dir;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct plain_io);
+} plain_ios SEC(".maps");
+
+/* Connection numbers for plaintext sockets; the high bit keeps them apart from user pointers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} plain_conn_seq SEC(".maps");
+
+#define PLAIN_CONN_BIT (1ull << 63)
+
 /* Scratch space for one data record: too big for the 512-byte BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -425,7 +482,7 @@ int BPF_KPROBE(probe_entry_gnutls_server_name_set, void *session, int type, cons
 	return 0;
 }
 
-/* ---- socket identity: syscalls a TLS library issues from inside SSL_read/SSL_write ---- */
+/* ---- sockets: identity of TLS streams, and plaintext on watched ports ---- */
 
 /* Layout of syscalls:sys_enter_* tracepoints: common header, syscall nr, then arguments. */
 struct syscall_enter_ctx {
@@ -453,16 +510,11 @@ static __always_inline struct sock *sock_of_fd(int fd)
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
 }
 
-/* A socket syscall on a thread that is inside a TLS call belongs to that TLS stream (CPython's
- * socket BIO and curl's own BIO both work this way). The first one tells us fd and 5-tuple. */
-static __always_inline void tie_stream_to_socket(int fd)
+/* The first time a stream is seen on a socket, say which socket: fd and 5-tuple. */
+static __always_inline void emit_conn_once(__u64 pid_tgid, __u64 conn, __u8 lib, int fd)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct tls_call *call = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
-	if (!call)
-		return;
 	__u32 tgid = pid_tgid >> 32;
-	struct stream_state *st = stream_state_of(tgid, call->conn);
+	struct stream_state *st = stream_state_of(tgid, conn);
 	if (!st || st->socket_known)
 		return;
 	struct sock *sk = sock_of_fd(fd);
@@ -479,10 +531,10 @@ static __always_inline void tie_stream_to_socket(int fd)
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	fill_hdr(&ev->hdr, OSP_KIND_CONN, sizeof(*ev));
-	fill_stream_id(&ev->id, pid_tgid, call->conn);
+	fill_stream_id(&ev->id, pid_tgid, conn);
 	ev->fd = fd;
 	ev->family = family;
-	ev->lib = call->lib;
+	ev->lib = lib;
 	ev->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	ev->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	/* Read whole fields: BPF_CORE_READ_INTO on a byte array would copy only its first element. */
@@ -500,22 +552,188 @@ static __always_inline void tie_stream_to_socket(int fd)
 	bpf_ringbuf_submit(ev, 0);
 }
 
-#define SOCKET_SYSCALL(name)                                                  \
+/* A socket syscall either happens inside a TLS call (CPython's socket BIO and curl's own BIO work
+ * this way: the first one ties the TLS stream to its socket), or moves plaintext on a socket we
+ * were asked to watch, whose bytes are copied at syscall exit. */
+static __always_inline void on_socket_io(int fd, __u64 buf, __u32 iovcnt, __u8 dir)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tls_call *call = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
+	if (call) {
+		emit_conn_once(pid_tgid, call->conn, call->lib, fd);
+		return;
+	}
+	struct fd_key key = { .tgid = pid_tgid >> 32, .fd = fd };
+	__u64 *conn = bpf_map_lookup_elem(&plain_fds, &key);
+	if (!conn || is_ignored(key.tgid))
+		return;
+	struct plain_io io = { .conn = *conn, .buf = buf, .iovcnt = iovcnt, .dir = dir };
+	bpf_map_update_elem(&plain_ios, &pid_tgid, &io, BPF_ANY);
+}
+
+/* Copies `total` bytes spread over an iovec array, segment by segment, in stream order. */
+static __always_inline void emit_iov(__u64 pid_tgid, struct plain_io *io, __u64 total)
+{
+	__u64 left = total;
+	__u32 n = io->iovcnt < OSP_MAX_IOV ? io->iovcnt : OSP_MAX_IOV;
+	for (__u32 i = 0; i < OSP_MAX_IOV; i++) {
+		if (i >= n || left == 0)
+			break;
+		struct iovec seg = {};
+		if (bpf_probe_read_user(&seg, sizeof(seg), (void *)(io->buf + i * sizeof(seg))) != 0)
+			break;
+		__u64 take = seg.iov_len < left ? seg.iov_len : left;
+		emit_plaintext(pid_tgid, io->conn, (__u64)seg.iov_base, take, io->dir, OSP_LIB_NONE);
+		left -= take;
+	}
+	if (left > 0) {
+		/* More segments than we copy: advance the position so user space sees a gap. */
+		count_drop(OSP_DROP_TOO_LARGE, 1);
+		struct stream_state *st = stream_state_of(pid_tgid >> 32, io->conn);
+		if (st)
+			st->pos[io->dir & 1] += left;
+	}
+}
+
+static __always_inline void on_socket_io_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct plain_io *io = bpf_map_lookup_elem(&plain_ios, &pid_tgid);
+	if (!io)
+		return;
+	if (ret > 0) {
+		if (io->iovcnt == 0)
+			emit_plaintext(pid_tgid, io->conn, io->buf, ret, io->dir, OSP_LIB_NONE);
+		else
+			emit_iov(pid_tgid, io, ret);
+	}
+	bpf_map_delete_elem(&plain_ios, &pid_tgid);
+}
+
+struct syscall_exit_ctx {
+	__u64 common;
+	__s32 nr;
+	__u32 pad;
+	__s64 ret;
+};
+
+/* read(fd, buf, n), write, sendto(fd, buf, …), recvfrom: a flat buffer in args[1]. */
+#define FLAT_IO_SYSCALL(name, dir)                                            \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
 	int tp_enter_##name(struct syscall_enter_ctx *ctx)                    \
 	{                                                                     \
-		tie_stream_to_socket((int)ctx->args[0]);                      \
+		on_socket_io((int)ctx->args[0], ctx->args[1], 0, dir);        \
+		return 0;                                                     \
+	}                                                                     \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
+	int tp_exit_##name(struct syscall_exit_ctx *ctx)                      \
+	{                                                                     \
+		on_socket_io_exit(ctx->ret);                                  \
 		return 0;                                                     \
 	}
 
-SOCKET_SYSCALL(write)
-SOCKET_SYSCALL(read)
-SOCKET_SYSCALL(sendto)
-SOCKET_SYSCALL(recvfrom)
-SOCKET_SYSCALL(sendmsg)
-SOCKET_SYSCALL(recvmsg)
-SOCKET_SYSCALL(writev)
-SOCKET_SYSCALL(readv)
+/* readv(fd, iov, iovcnt), writev: an iovec array in args[1], its length in args[2]. */
+#define VEC_IO_SYSCALL(name, dir)                                             \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
+	int tp_enter_##name(struct syscall_enter_ctx *ctx)                    \
+	{                                                                     \
+		on_socket_io((int)ctx->args[0], ctx->args[1], (__u32)ctx->args[2], dir); \
+		return 0;                                                     \
+	}                                                                     \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
+	int tp_exit_##name(struct syscall_exit_ctx *ctx)                      \
+	{                                                                     \
+		on_socket_io_exit(ctx->ret);                                  \
+		return 0;                                                     \
+	}
+
+/* sendmsg(fd, msg, flags), recvmsg: the iovec array lives inside a struct user_msghdr. */
+#define MSG_IO_SYSCALL(name, dir)                                             \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
+	int tp_enter_##name(struct syscall_enter_ctx *ctx)                    \
+	{                                                                     \
+		struct user_msghdr msg = {};                                  \
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1]) == 0) \
+			on_socket_io((int)ctx->args[0], (__u64)msg.msg_iov, (__u32)msg.msg_iovlen, dir); \
+		return 0;                                                     \
+	}                                                                     \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
+	int tp_exit_##name(struct syscall_exit_ctx *ctx)                      \
+	{                                                                     \
+		on_socket_io_exit(ctx->ret);                                  \
+		return 0;                                                     \
+	}
+
+FLAT_IO_SYSCALL(write, OSP_DIR_EGRESS)
+FLAT_IO_SYSCALL(read, OSP_DIR_INGRESS)
+FLAT_IO_SYSCALL(sendto, OSP_DIR_EGRESS)
+FLAT_IO_SYSCALL(recvfrom, OSP_DIR_INGRESS)
+VEC_IO_SYSCALL(writev, OSP_DIR_EGRESS)
+VEC_IO_SYSCALL(readv, OSP_DIR_INGRESS)
+MSG_IO_SYSCALL(sendmsg, OSP_DIR_EGRESS)
+MSG_IO_SYSCALL(recvmsg, OSP_DIR_INGRESS)
+
+/* connect(fd, addr, len) to a watched port: remember the fd, confirm at exit. Sockets connected
+ * before the agent started are not seen; their next connection is. */
+SEC("tracepoint/syscalls/sys_enter_connect")
+int tp_enter_connect(struct syscall_enter_ctx *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (is_ignored(pid_tgid >> 32))
+		return 0;
+	__u16 family = 0, port_be = 0;
+	void *addr = (void *)ctx->args[1];
+	if (!addr || bpf_probe_read_user(&family, sizeof(family), addr) != 0)
+		return 0;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	if (bpf_probe_read_user(&port_be, sizeof(port_be), addr + 2) != 0)
+		return 0;
+	__u16 port = __builtin_bswap16(port_be);
+	if (!bpf_map_lookup_elem(&plain_ports, &port))
+		return 0;
+	__s32 fd = (__s32)ctx->args[0];
+	bpf_map_update_elem(&pending_connects, &pid_tgid, &fd, BPF_ANY);
+	return 0;
+}
+
+#define EINPROGRESS 115
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int tp_exit_connect(struct syscall_exit_ctx *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__s32 *fd = bpf_map_lookup_elem(&pending_connects, &pid_tgid);
+	if (!fd)
+		return 0;
+	__s32 sockfd = *fd;
+	bpf_map_delete_elem(&pending_connects, &pid_tgid);
+	if (ctx->ret != 0 && ctx->ret != -EINPROGRESS)
+		return 0;
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&plain_conn_seq, &zero);
+	if (!seq)
+		return 0;
+	__u64 conn = PLAIN_CONN_BIT | __sync_fetch_and_add(seq, 1);
+	struct fd_key key = { .tgid = pid_tgid >> 32, .fd = sockfd };
+	bpf_map_update_elem(&plain_fds, &key, &conn, BPF_ANY);
+	emit_conn_once(pid_tgid, conn, OSP_LIB_NONE, sockfd);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int tp_enter_close(struct syscall_enter_ctx *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct fd_key key = { .tgid = pid_tgid >> 32, .fd = (__s32)ctx->args[0] };
+	__u64 *conn = bpf_map_lookup_elem(&plain_fds, &key);
+	if (!conn)
+		return 0;
+	__u64 c = *conn;
+	bpf_map_delete_elem(&plain_fds, &key);
+	emit_close(c);
+	return 0;
+}
 
 /* ---- process lifecycle ---- */
 

@@ -22,6 +22,8 @@ export interface AgentOptions {
   metrics?: { host: string; port: number };
   /** Also run the demo workload (a local provider-like server and clients calling it). */
   demo?: boolean;
+  /** Destination ports whose connections carry plaintext HTTP worth reading. */
+  plaintextPorts: readonly number[];
 }
 
 /** Libraries loaded with dlopen after exec (CPython's _ssl) show up in maps a little later. */
@@ -71,6 +73,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   );
   const loaderPid = await Promise.race([loader.ready, timeout]);
   loader.ignore(process.pid);
+  for (const port of opts.plaintextPorts) loader.watchPlaintextPort(port);
   finder = new TargetFinder((t) => {
     targets.set(t.id, t);
     loader.attach(t);

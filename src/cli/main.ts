@@ -18,6 +18,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function portList(value: string): number[] {
+  const ports = value.split(',').map((p) => Number(p.trim()));
+  if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new InvalidArgumentError('expected ports 1-65535 separated by commas, e.g. 11434,8000');
+  return ports;
+}
+
 const program = new Command()
   .name('osprey')
   .description('See what AI agents on this host ask LLM providers, from the kernel, without touching their code')
@@ -30,12 +36,14 @@ program
   .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB (power of two)', positiveInt, 32)
   .option('--metrics <host:port>', 'serve Prometheus metrics (drops by reason, calls, bytes) on /metrics')
   .option('--demo', 'also run a demo workload: a local provider-like server and real clients calling it')
-  .action(async (opts: { jsonl: string; ringbufMb: number; metrics?: string; demo?: boolean }) => {
+  .option('--plaintext-ports <list>', 'comma-separated destination ports carrying plaintext HTTP to LLM servers (Ollama, vLLM, gateways)', portList, [11434])
+  .action(async (opts: { jsonl: string; ringbufMb: number; metrics?: string; demo?: boolean; plaintextPorts: number[] }) => {
     await runAgent({
       sink: createJsonlSink(opts.jsonl),
       ringbufMb: opts.ringbufMb,
       metrics: opts.metrics === undefined ? undefined : parseListen(opts.metrics, '--metrics'),
       demo: opts.demo === true,
+      plaintextPorts: opts.plaintextPorts,
     });
   });
 

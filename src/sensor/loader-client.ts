@@ -79,6 +79,11 @@ export class LoaderClient {
     this.command(`ignore ${pid}`);
   }
 
+  /** Capture plaintext HTTP on new connections to this port (Ollama, vLLM, internal gateways). */
+  watchPlaintextPort(port: number): void {
+    this.command(`plainport ${port}`);
+  }
+
   /** Closes stdin: the loader drains its ring buffer, detaches everything and exits. */
   stop(): void {
     this.child.stdin.end();

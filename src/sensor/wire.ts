@@ -38,7 +38,8 @@ export const READY = { loaderPid: 16, ringbufBytes: 20, SIZE: 24 } as const;
 export const KERNEL_DROP_REASONS = ['ringbuf_full_data', 'ringbuf_full_meta', 'too_large', 'read_fault'] as const;
 export type KernelDropReason = (typeof KERNEL_DROP_REASONS)[number];
 
-export const TLS_LIBRARY = { 1: 'openssl', 2: 'gnutls' } as const;
+/** Where plaintext came from: a TLS library, or a plaintext socket on a watched port ('none'). */
+export const TLS_LIBRARY = { 1: 'openssl', 2: 'gnutls', 3: 'none' } as const;
 export type TlsLibrary = (typeof TLS_LIBRARY)[keyof typeof TLS_LIBRARY];
 
 export const AF_INET = 2;
