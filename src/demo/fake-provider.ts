@@ -3,8 +3,8 @@
  * (with or without the final usage chunk), tool calls streamed in argument fragments, gzip when
  * asked. Its answers are a pure function of the request, so tests know the exact expected record.
  */
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
@@ -109,17 +109,19 @@ function answer(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
 }
 
 export interface FakeOpenAi {
-  server: Server;
+  server: HttpServer;
   port: number;
   close(): Promise<void>;
 }
 
-export async function startFakeOpenAi(cert: Buffer, key: Buffer): Promise<FakeOpenAi> {
-  const server = createServer({ cert, key, keepAlive: true }, (req, res) => {
+/** Serves HTTPS with the given certificate, or plaintext HTTP (as Ollama and vLLM do) when `tls` is null. */
+export async function startFakeOpenAi(tls: { cert: Buffer; key: Buffer } | null): Promise<FakeOpenAi> {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
     req.on('end', () => answer(req, res, Buffer.concat(parts)));
-  });
+  };
+  const server: HttpServer = tls ? createHttpsServer({ ...tls, keepAlive: true }, handler) : createHttpServer({ keepAlive: true }, handler);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

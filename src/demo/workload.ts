@@ -31,7 +31,7 @@ export interface DemoWorkload {
 
 export async function startDemoWorkload(intervalMs = 5000): Promise<DemoWorkload> {
   const pki = makePki([HOST]);
-  const server: FakeOpenAi = await startFakeOpenAi(pki.cert, pki.key);
+  const server: FakeOpenAi = await startFakeOpenAi({ cert: pki.cert, key: pki.key });
   const hosts = join(mkdtempSync(join(tmpdir(), 'osprey-demo-')), 'hosts');
   writeFileSync(hosts, `127.0.0.1 localhost\n127.0.0.1 ${HOST}\n`);
   const clients = clientsDir();

@@ -23,6 +23,8 @@ const HOST = 'api.openai.com';
 
 let pki: Pki;
 let server: FakeOpenAi;
+/** The same provider over plaintext HTTP on a port the agent is told to watch (as for Ollama). */
+let plainServer: FakeOpenAi;
 let agent: RunningAgent;
 let hostsFile: string;
 let markerSeq = 0;
@@ -65,6 +67,8 @@ interface Expected {
   usage: boolean;
   pid: number;
   exe: RegExp;
+  library?: 'openssl' | 'gnutls' | 'none';
+  port?: number;
 }
 
 function assertChatRecord(r: LlmCall, e: Expected): void {
@@ -99,14 +103,14 @@ function assertChatRecord(r: LlmCall, e: Expected): void {
     assert.deepEqual(msg?.parts, [{ type: 'text', content: e.text }]);
   }
   assert.equal(a['server.address'], HOST);
-  assert.equal(a['server.port'], server.port);
+  assert.equal(a['server.port'], e.port ?? server.port);
   assert.equal(a['url.path'], '/v1/chat/completions');
   assert.equal(a['http.request.method'], 'POST');
   assert.equal(a['http.response.status_code'], 200);
   assert.equal(a['process.pid'], e.pid);
   assert.match(String(a['process.executable.path']), e.exe);
   assert.equal(typeof a['process.command_line'], 'string');
-  assert.equal(a['osprey.tls.library'], 'openssl');
+  assert.equal(a['osprey.tls.library'], e.library ?? 'openssl');
 }
 
 /** Body size the server saw, as the fake names it in its reply. */
@@ -122,16 +126,21 @@ function expectedText(r: LlmCall, m: string): string {
 
 before(async () => {
   pki = makePki([HOST]);
-  server = await startFakeOpenAi(pki.cert, pki.key);
+  server = await startFakeOpenAi({ cert: pki.cert, key: pki.key });
   const dir = mkdtempSync(join(tmpdir(), 'osprey-hosts-'));
   hostsFile = join(dir, 'hosts');
   writeFileSync(hostsFile, `127.0.0.1 localhost\n127.0.0.1 ${HOST}\n`);
-  agent = await startAgent([/attached openssl probes to \S*libssl\.so\.3/, /attached openssl probes to \S*\/node\b/]);
+  plainServer = await startFakeOpenAi(null);
+  agent = await startAgent(
+    [/attached openssl probes to \S*libssl\.so\.3/, /attached openssl probes to \S*\/node\b/, /attached gnutls probes to \S*libgnutls\.so/],
+    ['--plaintext-ports', `11434,${plainServer.port}`],
+  );
 });
 
 after(async () => {
   const code = await agent?.stop();
   await server?.close();
+  await plainServer?.close();
   assert.equal(code, 0, `agent exit code; stderr:\n${agent?.stderr()}`);
 });
 
@@ -243,6 +252,30 @@ describe('Node (OpenSSL linked into the node binary, memory BIO)', () => {
     const pid = await client(process.execPath, [SDK_CLIENT, JSON.stringify({ baseURL: `https://${HOST}:${server.port}/v1`, model: 'gpt-4o', marker: m, stream: true, include_usage: true })]);
     const r = await recordFor(m);
     assertChatRecord(r, { model: 'gpt-4o', stream: true, text: expectedText(r, m), usage: true, pid, exe: /\/node$/ });
+  });
+});
+
+describe('GnuTLS (gnutls_record_send/recv in libgnutls.so.30)', () => {
+  test('gnutls-cli sends a chat completion by hand', async () => {
+    const m = marker('gnutls');
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Say hello [${m}]` }] });
+    const request = `POST /v1/chat/completions HTTP/1.1\r\nHost: ${HOST}\r\nAuthorization: Bearer sk-proj-GNUTLSSECRET0123456789abcdefghijklmnop\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    // gnutls-cli closes when its stdin ends: keep stdin open until the answer has arrived.
+    const script = `(printf '%s' "$REQUEST"; sleep 1) | gnutls-cli --x509cafile "$CA" -p "$PORT" ${HOST}`;
+    const pid = await client('sh', ['-c', script], { REQUEST: request, CA: pki.caCertPath, PORT: String(server.port) });
+    const r = await recordFor(m);
+    assertChatRecord(r, { model: 'gpt-4o-mini', stream: false, text: expectedText(r, m), usage: true, pid: r.attributes['process.pid'] as number, exe: /\/gnutls-cli$/, library: 'gnutls' });
+    assert.equal(r.attributes['process.parent_pid'], pid, 'gnutls-cli is a child of the shell');
+  });
+});
+
+describe('plaintext HTTP on a watched port (socket syscalls)', () => {
+  test('curl over plain HTTP, read from its sendto/recvfrom syscalls', async () => {
+    const m = marker('plain-curl');
+    const body = JSON.stringify({ model: 'llama3.1', messages: [{ role: 'user', content: `Say hello [${m}]` }] });
+    const pid = await client('curl', ['-sS', '--fail', `http://${HOST}:${plainServer.port}/v1/chat/completions`, '-H', 'Authorization: Bearer sk-proj-PLAINSECRET0123456789abcdefghijklmnopq', '-H', 'content-type: application/json', '-d', body, '-o', '/dev/null']);
+    const r = await recordFor(m);
+    assertChatRecord(r, { model: 'llama3.1', stream: false, text: expectedText(r, m), usage: true, pid, exe: /\/curl$/, library: 'none', port: plainServer.port });
   });
 });
 

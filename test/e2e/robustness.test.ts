@@ -27,7 +27,7 @@ let hostsFile: string;
 
 before(async () => {
   pki = makePki([HOST]);
-  server = await startFakeOpenAi(pki.cert, pki.key);
+  server = await startFakeOpenAi({ cert: pki.cert, key: pki.key });
   hostsFile = join(mkdtempSync(join(tmpdir(), 'osprey-hosts-')), 'hosts');
   writeFileSync(hostsFile, `127.0.0.1 localhost\n127.0.0.1 ${HOST}\n`);
 });
