@@ -1,7 +1,8 @@
 """Python client for the end-to-end tests: http.client over the ssl module (SSL_write_ex/SSL_read_ex).
 
 Usage: chat.py SPEC_JSON. SPEC: {host, port, cafile, model, marker, stream, include_usage, tools,
-count (requests on one keep-alive connection), pad_bytes (extra request body size), prompt}.
+count (requests on one keep-alive connection), pad_bytes (extra request body size), prompt,
+delay_s (pause before the first request)}.
 """
 import http.client
 import json
@@ -9,6 +10,10 @@ import ssl
 import sys
 
 spec = json.loads(sys.argv[1])
+if spec.get("delay_s"):
+    # Lets a test make sure libssl is mapped (import ssl above) well before the first TLS call.
+    import time
+    time.sleep(spec["delay_s"])
 ctx = ssl.create_default_context(cafile=spec["cafile"])
 conn = http.client.HTTPSConnection(spec["host"], spec["port"], context=ctx, timeout=30)
 for i in range(spec.get("count", 1)):

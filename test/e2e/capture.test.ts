@@ -300,3 +300,24 @@ test('osprey doctor reports this host', async () => {
   assert.equal(status('tracefs'), 'ok');
   assert.ok(['ok', 'missing'].includes(status('kprobes') ?? ''));
 });
+
+describe('another mount namespace', () => {
+  test('a private copy of libssl, visible only inside the namespace, is found through /proc/PID/root', async () => {
+    const m = marker('mntns');
+    // The client's namespace mounts a tmpfs holding its own libssl/libcrypto copies (new inodes the
+    // host cannot see) and loads them via LD_LIBRARY_PATH. It waits after `import ssl`, so the
+    // agent's exec-time rescans find the mapping before the first SSL_write.
+    const spec = JSON.stringify({ host: HOST, port: server.port, cafile: pki.caCertPath, model: 'gpt-4o-mini', marker: m, delay_s: 1.5 });
+    const script = [
+      'set -e',
+      'mount -t tmpfs tmpfs /mnt',
+      'cp /usr/lib/x86_64-linux-gnu/libssl.so.3 /usr/lib/x86_64-linux-gnu/libcrypto.so.3 /mnt/',
+      `LD_LIBRARY_PATH=/mnt exec python3 ${join(CLIENTS, 'chat.py')} "$SPEC"`,
+    ].join('\n');
+    await client('sh', ['-c', script], { SPEC: spec });
+    const r = await recordFor(`${m}-0`);
+    assert.match(String(r.attributes['process.executable.path']), /python3/);
+    assert.equal(r.attributes['gen_ai.usage.input_tokens'], FAKE.promptTokens);
+    assert.match(agent.stderr(), /attached openssl probes to \/mnt\/libssl\.so\.3/);
+  });
+});
