@@ -30,7 +30,14 @@ export type DropReason =
   // llm
   | 'adapter_error'
   // sink
-  | 'write_error';
+  | 'write_error'
+  // sink: delivery to a server (src/sinks/delivery, src/sinks/spool)
+  | 'spool_full' // the spool reached its byte cap; its oldest segment was deleted
+  | 'spool_torn' // a spool line cut short by a crash (kill -9, power loss) was skipped on replay
+  | 'spool_corrupt' // a complete spool line that is not a JSON record was skipped on replay
+  | 'queue_full' // the in-memory queue in front of the spool was full (the disk is stalled)
+  | 'rejected' // the destination said these records are permanently bad (200 with errors, or 400)
+  | 'after_close'; // written to a sink after close()
 
 const dropped = new Counter({
   name: 'osprey_records_dropped_total',
@@ -66,6 +73,29 @@ const bytesCaptured = new Counter({
   registers: [registry],
 });
 
+const delivered = new Counter({
+  name: 'osprey_sink_records_delivered_total',
+  help: 'Records acknowledged by a remote destination, by sink',
+  labelNames: ['sink'] as const,
+  registers: [registry],
+});
+
+const exportAttempts = new Counter({
+  name: 'osprey_sink_export_attempts_total',
+  help: 'Export requests to a remote destination, by sink and outcome',
+  labelNames: ['sink', 'outcome'] as const,
+  registers: [registry],
+});
+
+const spoolBytes = new Gauge({
+  name: 'osprey_spool_bytes',
+  help: 'Bytes held in the on-disk delivery spool (not yet acknowledged by the destination), by sink',
+  labelNames: ['sink'] as const,
+  registers: [registry],
+});
+
+export type ExportOutcomeLabel = 'success' | 'retryable' | 'too_large' | 'bad_request' | 'unauthorized' | 'failure';
+
 /** Kernel counters arrive cumulative; remember the last value to add only the increase. */
 const lastKernelDrops = new Map<DropReason, number>();
 
@@ -93,6 +123,15 @@ export const events = {
   },
   plaintextBytes(direction: 'egress' | 'ingress', n: number): void {
     bytesCaptured.inc({ direction }, n);
+  },
+  recordsDelivered(sink: string, count: number): void {
+    delivered.inc({ sink }, count);
+  },
+  exportAttempt(sink: string, outcome: ExportOutcomeLabel): void {
+    exportAttempts.inc({ sink, outcome });
+  },
+  spoolSize(sink: string, bytes: number): void {
+    spoolBytes.set({ sink }, bytes);
   },
 };
 
