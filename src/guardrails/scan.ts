@@ -10,7 +10,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { GuardrailsConfig } from './config.js';
 import { cardGroupingOk, cardIssuer, luhnValid } from './detectors/card.js';
-import { CLS, C_DIGIT, C_TOKEN, C_UPPER, contextBefore, isDigit } from './detectors/chars.js';
+import { CLS, C_B64, C_DIGIT, C_TOKEN, C_UPPER, contextBefore, isDigit } from './detectors/chars.js';
 import { matchEmail } from './detectors/email.js';
 import { matchIban } from './detectors/iban.js';
 import { findIpv6, ipv4Ok } from './detectors/ip.js';
@@ -63,6 +63,9 @@ function classifyNumeric(text: string, c: NumericCandidate, on: ActiveDetectors,
     return true;
   }
   const n = c.nDigits;
+  // The tail of a longer digit run (`DK35 8026 0148…`, `12 4111…`): only a card's own checks are strong enough there.
+  const p = c.start > 1 ? text.charCodeAt(c.start - 1) : 0;
+  const tail = (p === 32 || p === 45 || p === 46 || p === 47 || p === 41) && isDigit(text.charCodeAt(c.start - 2));
   if (on.payment_card && n >= 13 && n <= 19 && !c.plus && !c.paren && cardGroupingOk(c.groupLen, c.groups, c.sep)) {
     const issuer = cardIssuer(c.digits, n);
     if (issuer && luhnValid(c.digits, n)) {
@@ -70,6 +73,7 @@ function classifyNumeric(text: string, c: NumericCandidate, on: ActiveDetectors,
       return true;
     }
   }
+  if (tail) return false;
   if (on.ssn && n === 9 && !c.plus && !c.paren) {
     const dashed = c.groups === 3 && c.groupLen[0] === 3 && c.groupLen[1] === 2 && c.groupLen[2] === 4 && c.sep[1] === c.sep[2] && (c.sep[1] === 45 || c.sep[1] === 32);
     if ((dashed || c.groups === 1) && ssnValid(c.digits)) {
@@ -104,6 +108,7 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
   const n = text.length;
   const numeric = on.payment_card || on.ssn || on.phone || on.ip_address;
   let nonAscii = false;
+  let b64End = 0;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -123,7 +128,7 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
             continue;
           }
         }
-      } else if (c === 40 && numeric && i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
+      } else if ((c === 40 || c === 43) && numeric && i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
         readNumeric(text, i, cand);
         if (!cand.glued && !cand.tooLong && classifyNumeric(text, cand, on, regions, out)) {
           i = cand.end;
@@ -143,7 +148,7 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
     }
     let resume = j;
     let found = false;
-    if ((k & C_DIGIT) !== 0 || (c === 43 && j > i + 1 && isDigit(text.charCodeAt(i + 1)))) {
+    if ((k & C_DIGIT) !== 0) {
       if (numeric) {
         readNumeric(text, i, cand);
         if (cand.glued || cand.tooLong) resume = Math.max(j, cand.end);
@@ -170,7 +175,17 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
         }
       }
     }
-    if (!found && encoded !== null && j - i >= ENCODED_MIN) encoded.push(i, j);
+    if (!found && encoded !== null && i >= b64End) {
+      // A base64 run may continue past the token through `+ / =`; collect it once, whole.
+      let e = j;
+      while (e < n) {
+        const d = text.charCodeAt(e);
+        if (d >= 128 || (CLS[d]! & C_B64) === 0) break;
+        e++;
+      }
+      b64End = e;
+      if (e - i >= ENCODED_MIN) encoded.push(i, e);
+    }
     i = resume;
   }
   return { nonAscii };

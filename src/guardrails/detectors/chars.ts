@@ -6,18 +6,21 @@
 export const C_DIGIT = 1;
 export const C_UPPER = 2;
 export const C_LOWER = 4;
-/** Characters a "token" (word, key, identifier, base64 run) is made of: alnum and `_ - + / =`. */
+/** Characters a "token" (word, key, identifier) is made of: alnum, `_` and `-` (the base64url alphabet). */
 export const C_TOKEN = 8;
+/** The base64 alphabets together: alnum and `+ / = _ -` (runs that may be an encoded payload). */
+export const C_B64 = 32;
 /** Characters of an email local part: alnum and `. _ % + - '`. */
 export const C_LOCAL = 16;
 
 export const CLS = /* @__PURE__ */ (() => {
   const t = new Uint8Array(128);
-  for (let c = 48; c <= 57; c++) t[c] = C_DIGIT | C_TOKEN | C_LOCAL;
-  for (let c = 65; c <= 90; c++) t[c] = C_UPPER | C_TOKEN | C_LOCAL;
-  for (let c = 97; c <= 122; c++) t[c] = C_LOWER | C_TOKEN | C_LOCAL;
-  for (const ch of '_-+') t[ch.charCodeAt(0)] = C_TOKEN | C_LOCAL;
-  for (const ch of '/=') t[ch.charCodeAt(0)] = C_TOKEN;
+  for (let c = 48; c <= 57; c++) t[c] = C_DIGIT | C_TOKEN | C_LOCAL | C_B64;
+  for (let c = 65; c <= 90; c++) t[c] = C_UPPER | C_TOKEN | C_LOCAL | C_B64;
+  for (let c = 97; c <= 122; c++) t[c] = C_LOWER | C_TOKEN | C_LOCAL | C_B64;
+  for (const ch of '_-') t[ch.charCodeAt(0)] = C_TOKEN | C_LOCAL | C_B64;
+  t['+'.charCodeAt(0)] = C_LOCAL | C_B64;
+  for (const ch of '/=') t[ch.charCodeAt(0)] = C_B64;
   for (const ch of ".%'") t[ch.charCodeAt(0)] = C_LOCAL;
   return t;
 })();

@@ -18,7 +18,7 @@ export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 
 const PHONE_CONTEXT =
   /\b(?:phone|phones|tel|telephone|mobile|cell|cellphone|call|calls|called|calling|fax|whatsapp|sms|text me|dial|contact|reach|hotline|landline|ph|mob|tél|telefon|handy|número)\b/;
 export const ID_CONTEXT =
-  /(?:\b(?:invoice|inv|order|orders|ref|reference|tracking|account|acct|po|sku|serial|ticket|case|transaction|txn|confirmation|booking|receipt|batch|build|part|model|version|isbn|iban|routing|item|customer|member|policy|claim|shipment|parcel|id)\b[^a-z]{0,6}|#\s*)$/;
+  /(?:\b(?:invoice|inv|order|orders|ref|reference|tracking|account|acct|po|sku|serial|ticket|case|transaction|txn|confirmation|booking|receipt|batch|build|part|model|version|isbn|iban|routing|item|customer|member|policy|claim|shipment|parcel|id|no|nr|num|number|zip|postal|postcode|plz)\b[^a-z]{0,6}|#\s*)$/;
 
 const SEP_SPACE = 32;
 const SEP_DASH = 45;

@@ -207,7 +207,7 @@ export function matchSecretAt(s: string, i: number, c0: number, tokenEnd: number
     case 97: // a
       return len >= 9 ? awsSecret(s, i) : undefined;
     case 103: // g
-      if (len >= 40 && s.charCodeAt(i + 1) === 104) return github(s, i);
+      if (len >= 40 && (s.charCodeAt(i + 1) === 104 || s.startsWith('github_pat_', i))) return github(s, i);
       return undefined;
     case 120: // x
       if (len >= 30 && (s.startsWith('xox', i) || s.startsWith('xapp-', i))) return slack(s, i);

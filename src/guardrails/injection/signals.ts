@@ -39,6 +39,8 @@ export interface Signal {
 
 /** Whitespace between words, tolerant of line breaks and doubled spaces. */
 const _ = String.raw`[\s\u00a0]+`;
+/** Optional whitespace. */
+const __ = String.raw`[\s\u00a0]*`;
 const QUAL = String.raw`(?:previous|prior|above|earlier|preceding|foregoing|former|original|initial|old|existing|current|system|developer|safety|given|preset|default)`;
 const OBJ = String.raw`(?:instructions?|prompts?|directions?|directives?|rules|guidelines|commands?|constraints|restrictions|guardrails|programming|policies|orders|training|safeguards|filters)`;
 /** Objects that also name ordinary things ("the above error message") and so weigh less. */
@@ -108,7 +110,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.55,
     anchors: ['new', 'updated', 'revised', 'real', 'actual', 'your', 'here'],
     re: sticky(
-      String.raw`(?:(?:new|updated|revised|real|actual)${_}(?:system${_})?(?:instructions?|rules|directives?|orders|task)${_}?(?::|are${_}as${_}follows|follow)|your${_}(?:new|real|actual|true)${_}(?:task|instructions?|role|purpose|goal|objective|directive)${_}(?:is|are|will${_}be)\b|here${_}(?:are|is)${_}your${_}new${_}(?:instructions?|rules|task))`,
+      String.raw`(?:(?:new|updated|revised|real|actual)${_}(?:system${_})?(?:instructions?|rules|directives?|orders|task|policy|policies)${__}(?::|are${_}as${_}follows|follow)|your${_}(?:new|real|actual|true)${_}(?:task|instructions?|role|purpose|goal|objective|directive)${_}(?:is|are|will${_}be)\b|here${_}(?:are|is)${_}your${_}new${_}(?:instructions?|rules|task))`,
     ),
   },
   {
@@ -116,7 +118,7 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.4,
     anchors: ['from', 'starting', 'henceforth'],
-    re: sticky(String.raw`(?:from${_}now${_}on|starting${_}now|henceforth)${_}?,?${_}?you${_}(?:will|must|shall|are${_}going${_}to|should|can|are)\b`),
+    re: sticky(String.raw`(?:from${_}now${_}on|starting${_}now|henceforth)${__},?${__}you${_}(?:will|must|shall|are${_}going${_}to|should|can|are)\b`),
   },
   {
     id: 'override_safety',
@@ -169,7 +171,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.8,
     anchors: ['developer', 'dev', 'god', 'dan', 'jailbreak', 'jailbroken', 'unrestricted', 'sudo', 'admin', 'debug', 'maintenance', 'enable', 'activate', 'enter', 'switch', 'turn'],
     re: sticky(
-      String.raw`(?:(?:developer|dev|god|dan|jailbreak|jailbroken|unrestricted|sudo|admin|debug|maintenance)${_}mode${_}(?:is${_}(?:now${_})?)?(?:enabled|activated|on|engaged|unlocked)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:developer|dev|god|dan|jailbreak|unrestricted|sudo)${_}mode)\b`,
+      String.raw`(?:(?:developer|dev|god|dan|jailbreak|jailbroken|unrestricted|sudo|admin|debug|maintenance)${_}mode${_}(?:(?:is|has${_}been)${_}(?:now${_})?)?(?:enabled|activated|engaged|unlocked|(?:is|now|turned)${_}on)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:developer|dev|god|dan|jailbreak|unrestricted|sudo)${_}mode)\b`,
     ),
   },
   {
@@ -219,7 +221,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.85,
     anchors: ['reveal', 'print', 'show', 'output', 'repeat', 'display', 'leak', 'dump', 'expose', 'disclose', 'recite', 'write', 'tell', 'give', 'share', 'copy', 'paste', 'spell', 'list', 'echo', 'return', 'send', 'provide', 'type', 'read', 'summarize', 'translate'],
     re: sticky(
-      String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?(?:your|the|its|this${_}ai's|the${_}ai's|the${_}assistant's)${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${_}?prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
+      String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?(?:your|the|its|this${_}ai's|the${_}ai's|the${_}assistant's)${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
     ),
   },
   {
@@ -280,11 +282,18 @@ export const SIGNALS: readonly Signal[] = [
     ),
   },
   {
+    id: 'role_tag_switch',
+    family: 'delimiter_smuggling',
+    weight: 0.85,
+    anchors: ['</user', '</human', '</input', '</user_input', '</context', '</document', '</query'],
+    re: sticky(String.raw`<\/(?:user|human|input|user_input|context|document|query)>${__}<(?:system|sys|assistant|developer|admin|instructions?)\b`),
+  },
+  {
     id: 'markdown_system_header',
     family: 'delimiter_smuggling',
     weight: 0.55,
     anchors: ['##'],
-    re: sticky(String.raw`#{2,}${_}?(?:new${_})?(?:system|instructions|admin|developer|override|system${_}(?:prompt|message|override))\b\s*:?\s*$`, 'im'),
+    re: sticky(String.raw`#{2,}${__}(?:new${_})?(?:system|instructions|admin|developer|override|system${_}(?:prompt|message|override))\b\s*:?\s*$`, 'im'),
   },
   {
     id: 'end_of_input_marker',
@@ -292,7 +301,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.55,
     anchors: ['end', 'begin', 'start', '---', '==='],
     re: sticky(
-      String.raw`(?:[-=*#]{3,}${_}?)?(?:end|begin|start)${_}of${_}(?:the${_})?(?:user${_}(?:input|message|prompt|query)|system${_}(?:prompt|message|instructions)|instructions|prompt|conversation|context|document|untrusted${_}(?:input|content))\b(?:${_}?[-=*#]{3,})?`,
+      String.raw`(?:[-=*#]{3,}${__})?(?:end|begin|start)${_}of${_}(?:the${_})?(?:user${_}(?:input|message|prompt|query)|system${_}(?:prompt|message|instructions)|instructions|prompt|conversation|context|document|untrusted${_}(?:input|content))\b(?:${__}[-=*#]{3,})?`,
     ),
   },
   {
@@ -300,7 +309,7 @@ export const SIGNALS: readonly Signal[] = [
     family: 'delimiter_smuggling',
     weight: 0.4,
     anchors: ['system', 'assistant', 'developer', 'admin'],
-    re: sticky(String.raw`(?:system|assistant|developer|admin(?:istrator)?)${_}?(?:message|prompt|note|override)?${_}?:${_}?(?=\S)`),
+    re: sticky(String.raw`(?:system|assistant|developer|admin(?:istrator)?)${__}(?:message|prompt|note|override)?${__}:${__}(?=\S)`),
   },
   {
     id: 'html_comment_instruction',
@@ -328,7 +337,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.7,
     anchors: ['ai', 'assistant', 'model', 'llm', 'agent', 'chatbot', 'gpt', 'chatgpt', 'claude', 'gemini', 'copilot', 'dear'],
     re: sticky(
-      String.raw`(?:dear${_})?(?:ai|assistant|model|llm|agent|chatbot|gpt|chatgpt|claude|gemini|copilot)${_}?[,:]${_}?(?:you${_}must|you${_}should|you${_}will|please${_}(?:ignore|forward|send|delete|run|execute|call)|ignore|disregard|immediately|do${_}not|don't|stop|forward|send|call|execute|run|delete|now${_}(?:you|ignore|send|forward))\b`,
+      String.raw`(?:dear${_})?(?:ai|assistant|model|llm|agent|chatbot|gpt|chatgpt|claude|gemini|copilot)${__}[,:]${__}(?:you${_}must|you${_}should|you${_}will|please${_}(?:ignore|forward|send|delete|run|execute|call)|ignore|disregard|immediately|do${_}not|don't|stop|forward|send|call|execute|run|delete|now${_}(?:you|ignore|send|forward))\b`,
     ),
   },
   {
@@ -364,7 +373,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.85,
     anchors: ['send', 'forward', 'upload', 'post', 'exfiltrate', 'email', 'transmit', 'leak', 'copy', 'submit'],
     re: sticky(
-      String.raw`(?:send|forward|upload|post|exfiltrate|email|transmit|leak|copy|submit)${_}(?:all${_}|the${_}|their${_}|his${_}|her${_}|any${_}|every${_}|this${_})?(?:user'?s?${_}|customer'?s?${_})?(?:private${_}|personal${_}|saved${_})?(?:data|conversation|chat${_}history|messages|credentials|passwords?|api${_}keys?|keys|tokens?|secrets?|files|emails|contacts|history|cookies|session|ssh${_}keys?|env(?:ironment)?${_}variables)\b[^\n]{0,80}?(?:https?:\/\/|\bto${_}\S+@\S+|\bwebhook\b|\bendpoint\b)`,
+      String.raw`(?:send|forward|upload|post|exfiltrate|email|transmit|leak|copy|submit)${_}(?:(?:all|of|the|their|his|her|any|every|this|my|our)${_}){0,3}(?:(?:user|customer|client)(?:'s|s'|s)?${_})?(?:private${_}|personal${_}|saved${_})?(?:data|conversation|chat${_}history|messages|credentials|passwords?|api${_}keys?|keys|tokens?|secrets?|files|emails|contacts|history|cookies|session|ssh${_}keys?|env(?:ironment)?${_}variables)\b[^\n]{0,80}?(?:https?:\/\/|\bto${_}\S+@\S+|\bwebhook\b|\bendpoint\b)`,
     ),
   },
   {
