@@ -9,12 +9,15 @@ import assert from 'node:assert/strict';
 import { assertWarnings, caseExchange, type AdapterCase } from '../../test/fixtures/llm/case.js';
 import { ANTHROPIC_CASES } from '../../test/fixtures/anthropic/cases.js';
 import { AZURE_CASES } from '../../test/fixtures/azure/cases.js';
+import { COHERE_CASES } from '../../test/fixtures/cohere/cases.js';
+import { GEMINI_CASES } from '../../test/fixtures/gemini/cases.js';
+import { OLLAMA_CASES } from '../../test/fixtures/ollama/cases.js';
 import { OPENAI_CASES, OPENAI_OTHER_CASES } from '../../test/fixtures/openai/cases.js';
 import { readFixture } from '../../test/helpers/fixtures.js';
 import { findAdapter } from './registry.js';
 import { routeOf } from './route.js';
 
-const ALL_CASES: ReadonlyArray<() => AdapterCase> = [...OPENAI_CASES, ...OPENAI_OTHER_CASES, ...AZURE_CASES, ...ANTHROPIC_CASES];
+const ALL_CASES: ReadonlyArray<() => AdapterCase> = [...OPENAI_CASES, ...OPENAI_OTHER_CASES, ...AZURE_CASES, ...ANTHROPIC_CASES, ...GEMINI_CASES, ...COHERE_CASES, ...OLLAMA_CASES];
 
 function extract(c: AdapterCase, response?: Buffer) {
   const exchange = caseExchange(c, response);

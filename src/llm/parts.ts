@@ -3,7 +3,7 @@
  * an inline image looks the same in a record whichever API carried it.
  */
 import type { MessagePart } from '../telemetry/llm-call.js';
-import { parseJson } from './json.js';
+import { isObject, parseJson } from './json.js';
 
 /**
  * Tool call arguments often travel as a JSON-encoded string. Parsed when valid; kept as the raw
@@ -42,4 +42,14 @@ export function mediaPart(modality: string, href: string): MessagePart {
   const m = BASE64_DATA_URL.exec(href);
   if (!m) return { type: 'uri', modality, uri: href };
   return blobPart(modality, m[1] || undefined, href.slice(m[0].length));
+}
+
+/**
+ * A tool result as the model read it: a string, or content parts. Parts that are all text are
+ * joined into that text; any other mix (documents, images) is kept as sent.
+ */
+export function toolResultValue(content: unknown): unknown {
+  if (!Array.isArray(content)) return content ?? null;
+  const texts = content.map((c) => (isObject(c) && c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : undefined));
+  return texts.every((t) => t !== undefined) ? texts.join('') : content;
 }

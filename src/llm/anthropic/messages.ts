@@ -6,7 +6,7 @@ import type { InputMessage, MessagePart } from '../../telemetry/llm-call.js';
 import { readApiError } from '../error.js';
 import { arrayField, isObject, numberField, objectField, stringField, type JsonObject } from '../json.js';
 import { addCount, emptyOutcome, finishMapper, type ChatOutcome } from '../outcome.js';
-import { blobPart, modalityOf, textPart, toolCallPart } from '../parts.js';
+import { blobPart, modalityOf, textPart, toolCallPart, toolResultValue } from '../parts.js';
 import { readModelAndStream, readSampling } from '../request-params.js';
 import type { AdapterAttributes } from '../types.js';
 
@@ -76,16 +76,9 @@ function readBlock(b: JsonObject): MessagePart | undefined {
     }
     default:
       // tool_result, and the results of server tools (web_search_tool_result, …).
-      if (type?.endsWith('tool_result')) return { type: 'tool_call_response', id: stringField(b, 'tool_use_id') ?? null, response: toolResult(b['content']) };
+      if (type?.endsWith('tool_result')) return { type: 'tool_call_response', id: stringField(b, 'tool_use_id') ?? null, response: toolResultValue(b['content']) };
       return undefined;
   }
-}
-
-/** A tool result is a string or content blocks; its text blocks joined are what the model read. */
-function toolResult(content: unknown): unknown {
-  if (!Array.isArray(content)) return content ?? null;
-  if (!content.every((c) => isObject(c) && c['type'] === 'text')) return content;
-  return content.map((c) => stringField(c as JsonObject, 'text') ?? '').join('');
 }
 
 /** `source: { type: 'base64', media_type, data }`, `{ type: 'url', url }` or `{ type: 'text', data }` (plain-text documents). */

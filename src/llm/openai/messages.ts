@@ -1,6 +1,6 @@
 import type { InputMessage, MessagePart } from '../../telemetry/llm-call.js';
 import { arrayField, isObject, objectField, stringField, type JsonObject } from '../json.js';
-import { blobPart, mediaPart, toolCallPart } from '../parts.js';
+import { blobPart, mediaPart, toolCallPart, toolResultValue } from '../parts.js';
 
 /**
  * Conversion from OpenAI chat message shapes to OTel GenAI message parts. Shared by the request
@@ -47,7 +47,7 @@ export function readInputMessages(
 
 function readMessageParts(m: JsonObject, role: string, warnings: string[], where: string): MessagePart[] {
   if (role === 'tool') {
-    return [{ type: 'tool_call_response', id: stringField(m, 'tool_call_id') ?? null, response: toolResponse(m['content']) }];
+    return [{ type: 'tool_call_response', id: stringField(m, 'tool_call_id') ?? null, response: toolResultValue(m['content']) }];
   }
   const parts = readContent(m['content'], warnings, where);
   arrayField(m, 'tool_calls')?.forEach((tc, j) => {
@@ -55,12 +55,6 @@ function readMessageParts(m: JsonObject, role: string, warnings: string[], where
     if (part) parts.push(part);
   });
   return parts;
-}
-
-/** Tool results are text; when sent as text parts, their concatenation is the result the model saw. */
-function toolResponse(content: unknown): unknown {
-  if (!Array.isArray(content)) return content ?? null;
-  return content.map((p) => (isObject(p) ? (stringField(p, 'text') ?? '') : '')).join('');
 }
 
 /** `content` is a string, null (assistant turns that only call tools) or an array of typed parts. */
