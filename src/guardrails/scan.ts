@@ -10,7 +10,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { GuardrailsConfig } from './config.js';
 import { cardGroupingOk, cardIssuer, luhnValid } from './detectors/card.js';
-import { CLS, C_B64, C_DIGIT, C_TOKEN, C_UPPER, contextBefore, isDigit } from './detectors/chars.js';
+import { CLS, C_B64, C_DIGIT, C_LOWER, C_TOKEN, C_UPPER, contextBefore, isDigit } from './detectors/chars.js';
 import { matchEmail } from './detectors/email.js';
 import { matchIban } from './detectors/iban.js';
 import { findIpv6, ipv4Ok } from './detectors/ip.js';
@@ -166,7 +166,7 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
           found = true;
         }
       }
-      if (!found && on.iban && (k & C_UPPER) !== 0 && j - i >= 4) {
+      if (!found && on.iban && j - i >= 4 && isDigit(text.charCodeAt(i + 2)) && isDigit(text.charCodeAt(i + 3)) && (k & (C_UPPER | C_LOWER)) !== 0) {
         const m = matchIban(text, i);
         if (m) {
           out.push({ type: 'pii', detector: 'iban', kind: 'iban', start: i, end: m.end, score: 0.99, sample: maskIban(m.compact) });

@@ -30,11 +30,14 @@ export function ibanChecksumValid(compact: string): boolean {
 }
 
 /**
- * An IBAN starting at `i` (upper-case country code, two digits), printed compact or in groups
- * separated by single spaces. Returns the end offset and the compact form, or undefined.
+ * An IBAN starting at `i` (country code, two digits), printed compact or in groups separated by
+ * single spaces, upper case or all lower case. Returns the end offset and the compact upper-case
+ * form, or undefined.
  */
 export function matchIban(s: string, i: number): { end: number; compact: string } | undefined {
-  const country = s.slice(i, i + 2);
+  const lower = isLower(s.charCodeAt(i));
+  const country = lower ? s.slice(i, i + 2).toUpperCase() : s.slice(i, i + 2);
+  if (lower !== isLower(s.charCodeAt(i + 1))) return undefined;
   const want = IBAN_LENGTHS[country];
   if (want === undefined || !isDigit(s.charCodeAt(i + 2)) || !isDigit(s.charCodeAt(i + 3))) return undefined;
   let compact = '';
@@ -42,7 +45,7 @@ export function matchIban(s: string, i: number): { end: number; compact: string 
   const n = s.length;
   while (j < n && compact.length < want) {
     const c = s.charCodeAt(j);
-    if (isDigit(c) || isUpper(c)) {
+    if (isDigit(c) || (lower ? isLower(c) : isUpper(c))) {
       compact += s[j];
       j++;
     } else if (c === 32 && compact.length >= 4 && j + 1 < n && isAlnum(s.charCodeAt(j + 1)) && s.charCodeAt(j - 1) !== 32) {
@@ -51,6 +54,11 @@ export function matchIban(s: string, i: number): { end: number; compact: string 
   }
   if (compact.length !== want) return undefined;
   if (j < n && isAlnum(s.charCodeAt(j))) return undefined;
+  if (lower) compact = compact.toUpperCase();
   if (!ibanChecksumValid(compact)) return undefined;
   return { end: j, compact };
+}
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
 }

@@ -48,9 +48,9 @@ function isSep(c: number): boolean {
   return c === 32 || c === 160 || c === 45 || c === 46 || c === 47 || c === 40 || c === 41;
 }
 
-/** Characters that, between an identifier and a number, make them one identifier. */
+/** Characters that, between an identifier and a number, make them one identifier (`#` does not: `ss#`, `order #`). */
 function isGlue(c: number): boolean {
-  return c === 45 || c === 46 || c === 47 || c === 95 || c === 35 || c === 43;
+  return c === 45 || c === 46 || c === 47 || c === 95 || c === 43;
 }
 
 function isWordChar(c: number): boolean {
@@ -134,7 +134,9 @@ export function readNumeric(s: string, i: number, c: NumericCandidate): void {
   if (c.end < n) {
     const q = s.charCodeAt(c.end);
     if (isWordChar(q) || q === 64) c.glued = true;
-    else if ((isGlue(q) || q === 58) && c.end + 1 < n && isAlnum(s.charCodeAt(c.end + 1))) c.glued = true;
+    else if (isGlue(q) && c.end + 1 < n && isAlnum(s.charCodeAt(c.end + 1))) c.glued = true;
+    // `12:30` and `host:8080` are fine; `4111…:abc` is an identifier.
+    else if (q === 58 && c.end + 1 < n && isAlnum(s.charCodeAt(c.end + 1)) && !isDigit(s.charCodeAt(c.end + 1))) c.glued = true;
   }
 }
 

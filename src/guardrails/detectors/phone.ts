@@ -20,6 +20,9 @@ const PHONE_CONTEXT =
 export const ID_CONTEXT =
   /(?:\b(?:invoice|inv|order|orders|ref|reference|tracking|account|acct|po|sku|serial|ticket|case|transaction|txn|confirmation|booking|receipt|batch|build|part|model|version|isbn|iban|routing|item|customer|member|policy|claim|shipment|parcel|id|no|nr|num|number|zip|postal|postcode|plz)\b[^a-z]{0,6}|#\s*)$/;
 
+/** ID words that only say "a number follows" (a phone keyword before them wins). */
+const GENERIC_ID = /^(?:(?:no|nr|num|number)\b|#)/;
+
 const SEP_SPACE = 32;
 const SEP_DASH = 45;
 const SEP_DOT = 46;
@@ -50,7 +53,7 @@ function nationalShapeOk(c: NumericCandidate): boolean {
   // Trunk-prefixed national numbers (UK, DE, FR, AU, IN…): first group starts with 0.
   if (c.digits[0] === 0 && g <= 5) {
     for (let k = 0; k < g; k++) if (L[k]! < 2) return false;
-    return c.nDigits >= 9 && c.nDigits <= 12;
+    return c.nDigits >= 10 && c.nDigits <= 12;
   }
   // Indian mobiles: 98765 43210.
   return g === 2 && L[0] === 5 && L[1] === 5;
@@ -80,8 +83,15 @@ export function classifyPhone(c: NumericCandidate, text: string, raw: string, re
   }
   if (dateShape(c)) return undefined;
   const before = contextBefore(text, c.start, 40);
-  const keyword = PHONE_CONTEXT.test(before);
-  if (!keyword && ID_CONTEXT.test(before)) return undefined;
+  // What immediately precedes the number decides: "invoice no. 415…" and "call id 415…" are
+  // identifiers; "phone no. 415…" is a phone because the generic word follows a phone keyword.
+  const id = ID_CONTEXT.exec(before);
+  let keyword: boolean;
+  if (id) {
+    if (!GENERIC_ID.test(id[0])) return undefined;
+    keyword = PHONE_CONTEXT.test(before.slice(Math.max(0, id.index - 24), id.index));
+    if (!keyword) return undefined;
+  } else keyword = PHONE_CONTEXT.test(before);
   const formatted = nationalShapeOk(c);
   if (!formatted && !keyword) return undefined;
   // International prefix written as 00 (0044 20 7946 0958).

@@ -21,4 +21,4 @@ export function ssnValid(d: ArrayLike<number>, off = 0): boolean {
 }
 
 /** Words that say a nearby nine-digit number is an SSN even when written without dashes. */
-export const SSN_CONTEXT = /\b(?:ssn|ss#|ssns|social security|social-security|soc\.? sec|taxpayer id|itin|sozialversicherung)\b/;
+export const SSN_CONTEXT = /\b(?:ssns?|social security|social-security|soc\.? sec|taxpayer id|itin|sozialversicherung)\b|\bss#/;

@@ -149,6 +149,21 @@ const TAG_CHARS = /(?:\udb40[\udc20-\udc7e]){4,}/g;
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
 
+/** Cyrillic and Greek letters that render like Latin ones (the common "іgnore" trick). */
+const CONFUSABLES: Readonly<Record<string, string>> = {
+  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ԛ: 'q', ԝ: 'w', ɡ: 'g',
+  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', У: 'Y', Х: 'X', Ѕ: 'S', І: 'I', Ј: 'J',
+  α: 'a', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', Α: 'A', Β: 'B', Ε: 'E', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Χ: 'X', Υ: 'Y', Ζ: 'Z',
+};
+const CONFUSABLE_CLASS = `[${Object.keys(CONFUSABLES).join('')}]`;
+const CONFUSABLE_RE = new RegExp(CONFUSABLE_CLASS, 'g');
+const HAS_CONFUSABLE = new RegExp(CONFUSABLE_CLASS);
+
+/** Folds look-alike letters to Latin only inside words that also contain Latin letters (mixed-script words). */
+function foldConfusables(text: string): string {
+  return text.replace(/[\p{L}\p{M}]+/gu, (word) => (/[A-Za-z]/.test(word) && HAS_CONFUSABLE.test(word) ? word.replace(CONFUSABLE_RE, (ch) => CONFUSABLES[ch] ?? ch) : word));
+}
+
 function addHit(hits: InjectionHit[], signal: string, family: InjectionFamily, weight: number, start: number, end: number): void {
   hits.push({ signal, family, weight, start, end });
 }
@@ -224,7 +239,7 @@ export function scoreInjection(text: string, opts: InjectionScanOptions, depth =
       if (bidi) addHit(hits, 'bidi_controls', 'delimiter_smuggling', roleAdjust(0.35, opts.role, 'delimiter_smuggling'), 0, text.length);
     }
     // Homoglyphs and invisible separators: score the normalised text too.
-    const normalised = text.replace(ZERO_WIDTH, '').normalize('NFKC');
+    const normalised = foldConfusables(text.replace(ZERO_WIDTH, '').normalize('NFKC'));
     if (normalised !== text) collect(normalised, opts.role, hits, 'whole');
   }
 

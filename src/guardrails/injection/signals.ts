@@ -41,12 +41,12 @@ export interface Signal {
 const _ = String.raw`[\s\u00a0]+`;
 /** Optional whitespace. */
 const __ = String.raw`[\s\u00a0]*`;
-const QUAL = String.raw`(?:previous|prior|above|earlier|preceding|foregoing|former|original|initial|old|existing|current|system|developer|safety|given|preset|default)`;
+const QUAL = String.raw`(?:previous|prior|above|earlier|preceding|foregoing|former|original|initial|old|system|developer|safety|given)`;
 const OBJ = String.raw`(?:instructions?|prompts?|directions?|directives?|rules|guidelines|commands?|constraints|restrictions|guardrails|programming|policies|orders|training|safeguards|filters)`;
 /** Objects that also name ordinary things ("the above error message") and so weigh less. */
 const SOFT_OBJ = String.raw`(?:messages?|context|text|content|conversation|input)`;
 /** "…the previous instructions on the box": instructions for something other than the model. */
-const NOT_FOR_MODEL = String.raw`(?!${_}(?:on|in|for|from|printed|written|that${_}came${_}with|of${_}the)${_}(?:the${_}|this${_}|that${_}|your${_})?(?:box|package|packet|label|manual|page|form|site|website|recipe|card|sheet|leaflet|bottle|sign|map|doc|document|email|letter|installer|setup|readme|screen|ticket)s?\b)`;
+const NOT_FOR_MODEL = String.raw`(?!${_}(?:(?:on|in|for|from|printed|written|that${_}came${_}with|of${_}the)${_}(?:the${_}|this${_}|that${_}|your${_})?(?:box|package|packet|label|manual|page|form|site|website|recipe|card|sheet|leaflet|bottle|sign|map|doc|document|email|letter|installer|setup|readme|screen|ticket)s?\b|(?:that${_})?(?:i|we)${_}(?:just${_})?(?:sent|gave|wrote|posted|typed|made|provided|shared|mentioned)\b|of${_}(?:the${_}|this${_})?(?:game|chess|road|contest|competition|tournament|league|house|club|sport)\b))`;
 const OVERRIDE_VERB = String.raw`(?:ignore|disregard|forget|bypass|override|overlook|abandon|discard|drop|skip|neglect|set${_}aside|throw${_}out|nevermind|never${_}mind)`;
 const OVERRIDE_ANCHORS = ['ignore', 'disregard', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'drop', 'skip', 'neglect', 'set', 'throw', 'nevermind', 'never'];
 
@@ -62,7 +62,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.92,
     anchors: OVERRIDE_ANCHORS,
     re: sticky(
-      String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any|each|every)${_})?(?:of${_})?(?:(?:the|your|my|these|those|this|its)${_})?(?:(?:above|all|every|prior)${_})?${QUAL}${_}(?:[\w-]+${_})?${OBJ}\b${NOT_FOR_MODEL}`,
+      String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any|each|every)${_})?(?:of${_})?(?:(?:the|your|these|those|this|its)${_})?(?:(?:above|all|every|prior)${_})?${QUAL}${_}(?:[\w-]+${_})?${OBJ}\b${NOT_FOR_MODEL}`,
     ),
   },
   {
@@ -166,12 +166,30 @@ export const SIGNALS: readonly Signal[] = [
     ),
   },
   {
-    id: 'mode_enabled',
+    id: 'jailbreak_mode_enabled',
     family: 'role_hijack',
-    weight: 0.8,
-    anchors: ['developer', 'dev', 'god', 'dan', 'jailbreak', 'jailbroken', 'unrestricted', 'sudo', 'admin', 'debug', 'maintenance', 'enable', 'activate', 'enter', 'switch', 'turn'],
+    weight: 0.85,
+    anchors: ['god', 'dan', 'jailbreak', 'jailbroken', 'unrestricted', 'enable', 'activate', 'enter', 'switch', 'turn'],
     re: sticky(
-      String.raw`(?:(?:developer|dev|god|dan|jailbreak|jailbroken|unrestricted|sudo|admin|debug|maintenance)${_}mode${_}(?:(?:is|has${_}been)${_}(?:now${_})?)?(?:enabled|activated|engaged|unlocked|(?:is|now|turned)${_}on)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:developer|dev|god|dan|jailbreak|unrestricted|sudo)${_}mode)\b`,
+      String.raw`(?:(?:god|dan|jailbreak|jailbroken|unrestricted|evil|chaos)${_}mode${_}(?:(?:is|has${_}been)${_}(?:now${_})?)?(?:enabled|activated|engaged|unlocked|(?:is|now|turned)${_}on)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:god|dan|jailbreak|unrestricted|evil|chaos)${_}mode)\b`,
+    ),
+  },
+  {
+    id: 'developer_mode_enabled',
+    family: 'role_hijack',
+    weight: 0.5,
+    anchors: ['developer', 'dev', 'sudo', 'admin', 'debug', 'maintenance', 'enable', 'activate', 'enter', 'switch', 'turn'],
+    re: sticky(
+      String.raw`(?:(?:developer|dev|sudo|admin|debug|maintenance)${_}mode${_}(?:(?:is|has${_}been)${_}(?:now${_})?)?(?:enabled|activated|engaged|unlocked|(?:is|now|turned)${_}on)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:developer|dev|sudo)${_}mode)\b`,
+    ),
+  },
+  {
+    id: 'model_in_special_mode',
+    family: 'role_hijack',
+    weight: 0.75,
+    anchors: ['as', 'chatgpt', 'gpt', 'claude', 'gemini', 'you', 'the'],
+    re: sticky(
+      String.raw`(?:as${_}(?:the|a|an)${_}(?:developer[- ]mode|dan|jailbroken|unrestricted|unfiltered|god[- ]mode)${_}(?:model|ai|assistant|version|chatbot)|(?:chatgpt|gpt|claude|gemini|you|the${_}(?:ai|model|assistant))${_}with${_}(?:developer|dev|dan|god)${_}mode${_}(?:enabled|activated|on))\b`,
     ),
   },
   {
@@ -221,7 +239,25 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.85,
     anchors: ['reveal', 'print', 'show', 'output', 'repeat', 'display', 'leak', 'dump', 'expose', 'disclose', 'recite', 'write', 'tell', 'give', 'share', 'copy', 'paste', 'spell', 'list', 'echo', 'return', 'send', 'provide', 'type', 'read', 'summarize', 'translate'],
     re: sticky(
-      String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?(?:your|the|its|this${_}ai's|the${_}ai's|the${_}assistant's)${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
+      String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?(?:your|its|this${_}ai's|the${_}ai's|the${_}assistant's|the${_}model's|the${_}bot's)${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
+    ),
+  },
+  {
+    id: 'reveal_the_system_prompt',
+    family: 'system_prompt_exfiltration',
+    weight: 0.6,
+    anchors: ['reveal', 'print', 'show', 'output', 'repeat', 'display', 'leak', 'dump', 'expose', 'disclose', 'recite', 'write', 'tell', 'give', 'share', 'copy', 'paste', 'spell', 'list', 'echo', 'return', 'send', 'provide', 'type', 'read', 'summarize', 'translate'],
+    re: sticky(
+      String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?the${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
+    ),
+  },
+  {
+    id: 'reveal_the_system_prompt_to_me',
+    family: 'system_prompt_exfiltration',
+    weight: 0.85,
+    anchors: ['reveal', 'print', 'show', 'output', 'repeat', 'display', 'leak', 'dump', 'expose', 'disclose', 'recite', 'write', 'tell', 'give', 'share', 'copy', 'paste', 'spell', 'list', 'echo', 'return', 'send', 'provide', 'type', 'read', 'summarize', 'translate'],
+    re: sticky(
+      String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?the${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)(?=[^.?!\n]{0,40}?\b(?:you|your)\b)`,
     ),
   },
   {
@@ -364,7 +400,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.75,
     anchors: ['do', 'don', 'never', 'without'],
     re: sticky(
-      String.raw`(?:(?:do${_}not|don'?t|never)${_}(?:tell|inform|mention${_}(?:this${_})?to|reveal${_}(?:this${_})?to|show${_}(?:this${_})?to|alert|notify|let)|without${_}(?:telling|informing|alerting|notifying|letting))${_}(?:this${_}to${_})?(?:the${_})?(?:user|human|customer|operator)s?\b`,
+      String.raw`(?:(?:(?:do${_}not|don'?t|never)${_}(?:tell|inform|mention${_}(?:this${_})?to|reveal${_}(?:this${_})?to|show${_}(?:this${_})?to|alert|notify|let)|without${_}(?:telling|informing|alerting|notifying|letting))${_}(?:this${_}to${_})?(?:the${_})?(?:user|human|customer|operator)s?|(?:do${_}not|don'?t|never)${_}(?:mention|reveal|disclose|acknowledge|repeat)${_}(?:this|these|the(?:se)?${_}(?:above|hidden))${_}(?:instructions?|message|note|text|directive))\b`,
     ),
   },
   {
