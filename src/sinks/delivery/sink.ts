@@ -116,8 +116,8 @@ export function createDeliverySink(opts: DeliveryOptions): DeliverySink {
   const label = (o: ExportOutcome): ExportOutcomeLabel =>
     o.kind === 'delivered' ? 'success' : o.kind === 'retry-later' ? 'retryable' : o.kind === 'too-large' ? 'too_large' : o.kind === 'bad-request' ? 'bad_request' : o.kind;
 
-  async function deliver(lines: string[]): Promise<Delivery> {
-    const out = await exporter.export(lines, Date.now() + exportDeadlineMs, stop.signal);
+  async function deliver(lines: string[], signal: AbortSignal): Promise<Delivery> {
+    const out = await exporter.export(lines, Date.now() + exportDeadlineMs, signal);
     events.exportAttempt(name, label(out));
     switch (out.kind) {
       case 'delivered': {
@@ -139,9 +139,9 @@ export function createDeliverySink(opts: DeliveryOptions): DeliverySink {
           return { kind: 'done' };
         }
         const mid = Math.ceil(lines.length / 2);
-        const first = await deliver(lines.slice(0, mid));
+        const first = await deliver(lines.slice(0, mid), signal);
         if (first.kind === 'hold') return { ...first, remaining: [...first.remaining, ...lines.slice(mid)] };
-        return deliver(lines.slice(mid));
+        return deliver(lines.slice(mid), signal);
       }
       case 'bad-request':
         rejected += lines.length;
@@ -155,7 +155,7 @@ export function createDeliverySink(opts: DeliveryOptions): DeliverySink {
         noteOutage(`${exporter.target} answered HTTP ${out.status} (${out.error})`, true);
         return { kind: 'hold', delayMs: pausedRetryMs, remaining: lines, paused: true };
       case 'retry-later':
-        if (!stop.signal.aborted) noteOutage(out.error, false);
+        if (!signal.aborted) noteOutage(out.error, false);
         return { kind: 'hold', delayMs: out.retryAfterMs ?? holdMs, remaining: lines, paused: false };
     }
   }
@@ -174,12 +174,17 @@ export function createDeliverySink(opts: DeliveryOptions): DeliverySink {
       try {
         lines = await spool.load(chunk);
       } catch (err) {
+        if (spool.isDropped(chunk)) continue; // the cap deleted its segment meanwhile; already counted
         diagnostics.warn(`${name}: cannot read back a spooled batch (${(err as Error).message}); its ${chunk.count} record(s) are lost`);
         events.recordsDropped('sink', 'write_error', chunk.count);
         await spool.ack(chunk);
         continue;
       }
-      const result = await deliver(lines);
+      // Aborted by close() or by the spool cap dropping this chunk (a retry must not deliver what was counted lost).
+      chunk.abort = new AbortController();
+      const result = await deliver(lines, AbortSignal.any([stop.signal, chunk.abort.signal]));
+      chunk.abort = undefined;
+      if (spool.isDropped(chunk)) continue;
       if (result.kind === 'done') {
         await spool.ack(chunk);
         continue;

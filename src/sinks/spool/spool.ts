@@ -55,6 +55,8 @@ export interface Chunk {
   /** The record lines (no newline) when held in memory; null when only on disk. */
   lines: string[] | null;
   state: 'queued' | 'inflight' | 'acked' | 'dropped';
+  /** Set by the sender while exporting; the cap aborts it when it drops the chunk. */
+  abort?: AbortController;
 }
 
 interface Segment {
@@ -327,6 +329,11 @@ export class Spool {
     }
   }
 
+  /** True once the cap dropped the chunk (its records are counted as lost): the sender forgets it. */
+  isDropped(chunk: Chunk): boolean {
+    return chunk.state === 'dropped';
+  }
+
   /** The destination has the chunk: forget it, and delete its segment once nothing in it is owed. */
   async ack(chunk: Chunk): Promise<void> {
     if (chunk.state === 'acked' || chunk.state === 'dropped') return;
@@ -358,18 +365,14 @@ export class Spool {
     });
   }
 
-  /** Drops whole segments, oldest first, until the spool fits its cap; never one with a chunk in flight. */
+  /**
+   * Drops whole segments, oldest first, until the spool fits its cap. A batch in flight in the
+   * oldest segment goes too (the sender forgets it when its export returns): "oldest first" holds
+   * even while the destination is down and the oldest batch is being retried.
+   */
   private async enforceCap(): Promise<void> {
-    while (this.totalBytes > this.maxBytes) {
-      const victim = this.segments.find((s) => s !== this.current && !s.chunks.some((c) => c.state === 'inflight'));
-      if (!victim) {
-        // Only the open segment (or in-flight ones) left: close the open one so it can go next time.
-        if (this.current) await this.seal(this.current);
-        const again = this.segments.find((s) => !s.chunks.some((c) => c.state === 'inflight'));
-        if (!again) return;
-        await this.dropSegment(again);
-        continue;
-      }
+    while (this.totalBytes > this.maxBytes && this.segments.length > 0) {
+      const victim = this.segments.find((s) => s !== this.current) ?? this.segments[0]!;
       await this.dropSegment(victim);
     }
   }
@@ -378,9 +381,10 @@ export class Spool {
     let lost = 0;
     if (seg.scanned) {
       for (const c of seg.chunks) {
-        if (c.state === 'queued') {
+        if (c.state === 'queued' || c.state === 'inflight') {
           lost += c.count;
           c.state = 'dropped';
+          c.abort?.abort();
           this.release(c);
         }
       }

@@ -55,7 +55,8 @@ export class IngestServer {
   }
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    // A client killed mid-request (the kill -9 test) must not take the test process down with it.
+    const server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
     server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
