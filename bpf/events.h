@@ -21,6 +21,8 @@
 #define OSP_COMM_LEN 16
 #define OSP_PATH_LEN 256
 #define OSP_SNI_LEN 256
+/* Command line bytes carried by an exec record (NUL-separated argv), enough for most; longer ones are flagged. */
+#define OSP_ARGS_LEN 1024
 #define OSP_PROBE_NAME_LEN 32
 
 enum osprey_kind {
@@ -117,6 +119,9 @@ struct osprey_exec {
 	__u32 pad;
 	char comm[OSP_COMM_LEN];
 	char filename[OSP_PATH_LEN];
+	__u32 args_len;       /* bytes of args[] used */
+	__u32 args_truncated; /* 1 when argv was longer than OSP_ARGS_LEN */
+	char args[OSP_ARGS_LEN];
 };
 
 struct osprey_fork {

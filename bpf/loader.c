@@ -210,6 +210,8 @@ static void cmd_plainport(unsigned int port)
 
 static void run_command(char *line)
 {
+	if (line[0] == 0)
+		return;
 	char lib[16], path[4096];
 	unsigned int id;
 	if (sscanf(line, "attach %u %15s %4095[^\n]", &id, lib, path) == 3)

@@ -758,6 +758,18 @@ int tp_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	unsigned int loc = ctx->__data_loc_filename & 0xFFFF;
 	if (bpf_probe_read_kernel_str(ev->filename, sizeof(ev->filename), (char *)ctx + loc) < 0)
 		ev->filename[0] = 0;
+	/* argv as the new program sees it: read now, because a short-lived process may be gone before
+	 * user space could read /proc/PID/cmdline. */
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	__u64 arg_start = BPF_CORE_READ(mm, arg_start);
+	__u64 arg_end = BPF_CORE_READ(mm, arg_end);
+	__u64 len = arg_end > arg_start ? arg_end - arg_start : 0;
+	ev->args_truncated = len > OSP_ARGS_LEN;
+	if (len > OSP_ARGS_LEN)
+		len = OSP_ARGS_LEN;
+	if (len == 0 || bpf_probe_read_user(ev->args, len, (void *)arg_start) != 0)
+		len = 0;
+	ev->args_len = len;
 	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0) != 0)
 		count_drop(OSP_DROP_RINGBUF_FULL_META, 1);
 	return 0;

@@ -3,7 +3,10 @@
  * exchanges → LLM adapter → LlmCall → sink. It holds no kernel handles; the loader feeds it, so it
  * can equally be fed recorded sensor output (tests, benchmarks).
  */
-import { findAdapter } from '../llm/registry.js';
+import { createAdapterRegistry, type AdapterRegistry } from '../llm/registry.js';
+import { DEFAULT_GUARDRAILS_CONFIG, evaluateCall, type GuardrailsConfig } from '../guardrails/index.js';
+import type { AgentConfig, ContentCapture } from '../config/agent-config.js';
+import { applyContentPolicy } from '../telemetry/content-policy.js';
 import { routeOf } from '../llm/route.js';
 import type { HttpExchange } from '../llm/types.js';
 import { ProcessTable } from '../process/table.js';
@@ -25,9 +28,31 @@ export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
   idleTimeoutUs: 10 * 60 * 1_000_000,
 };
 
-export interface PipelineHooks {
+export interface PipelineOptions {
+  /** Which exchanges are LLM calls, and how to read them (built-ins plus configured endpoints). */
+  adapters: AdapterRegistry;
+  /** Guardrails run on every record before it reaches the sink; null turns them off. */
+  guardrails: GuardrailsConfig | null;
+  content: ContentCapture;
+  limits: TrackerLimits;
   /** A process executed a program: the agent looks for new TLS libraries in it. */
   onExec?: (pid: number) => void;
+}
+
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  adapters: createAdapterRegistry(),
+  guardrails: DEFAULT_GUARDRAILS_CONFIG,
+  content: { mode: 'full' },
+  limits: DEFAULT_TRACKER_LIMITS,
+};
+
+/** What the agent's config file says about the pipeline. */
+export function pipelineOptionsFrom(config: AgentConfig): Partial<PipelineOptions> {
+  return {
+    adapters: createAdapterRegistry(config.endpoints),
+    guardrails: config.guardrails.enabled ? config.guardrails : null,
+    content: config.content,
+  };
 }
 
 export class Pipeline {
@@ -35,12 +60,14 @@ export class Pipeline {
   readonly connections: ConnectionTracker;
   private readonly clock = new MonotonicClock();
 
+  private readonly opts: PipelineOptions;
+
   constructor(
     private readonly sink: Sink,
-    private readonly hooks: PipelineHooks = {},
-    limits: TrackerLimits = DEFAULT_TRACKER_LIMITS,
+    opts: Partial<PipelineOptions> = {},
   ) {
-    this.connections = new ConnectionTracker(limits);
+    this.opts = { ...DEFAULT_PIPELINE_OPTIONS, ...opts };
+    this.connections = new ConnectionTracker(this.opts.limits);
   }
 
   handle(r: SensorRecord): void {
@@ -77,7 +104,7 @@ export class Pipeline {
       }
       case 'exec':
         this.processes.onExec(r);
-        this.hooks.onExec?.(r.tgid);
+        this.opts.onExec?.(r.tgid);
         return;
       case 'fork':
         this.processes.onFork(r);
@@ -116,7 +143,7 @@ export class Pipeline {
 
   private emit(connection: Connection, ex: CompletedExchange): void {
     const exchange = toHttpExchange(connection, ex);
-    const adapter = findAdapter(routeOf(exchange));
+    const adapter = this.opts.adapters.find(routeOf(exchange));
     if (!adapter) {
       events.nonLlmExchange();
       return;
@@ -130,7 +157,8 @@ export class Pipeline {
       notes: ex.notes,
     });
     events.llmCallEmitted(adapter.provider);
-    this.sink.write(call);
+    const judged = this.opts.guardrails ? evaluateCall(call, this.opts.guardrails).redactedCall : call;
+    this.sink.write(applyContentPolicy(judged, this.opts.content));
   }
 }
 

@@ -3,6 +3,7 @@
  * to every binary that needs them (now and as programs start), runs the pipeline, and on
  * SIGINT/SIGTERM drains the kernel, completes what it can and flushes the sink before exiting.
  */
+import { createWriteStream } from 'node:fs';
 import { LoaderClient } from '../sensor/loader-client.js';
 import { BPFFS, TRACEFS, ensureMounted } from '../sensor/kernel-fs.js';
 import type { AttachRecord } from '../sensor/records.js';
@@ -13,7 +14,8 @@ import { diagnostics } from '../telemetry/log.js';
 import { UserFacingError } from '../util/errors.js';
 import { startDemoWorkload } from '../demo/workload.js';
 import { startMetricsServer } from '../telemetry/metrics-server.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline, pipelineOptionsFrom } from './pipeline.js';
+import type { AgentConfig } from '../config/agent-config.js';
 
 export interface AgentOptions {
   sink: Sink;
@@ -22,8 +24,10 @@ export interface AgentOptions {
   metrics?: { host: string; port: number };
   /** Also run the demo workload (a local provider-like server and clients calling it). */
   demo?: boolean;
-  /** Destination ports whose connections carry plaintext HTTP worth reading. */
-  plaintextPorts: readonly number[];
+  /** Append the loader's raw output to this file (see `osprey replay`). */
+  recordPath?: string;
+  /** The agent's config file, parsed (plaintext ports, content capture, endpoints, guardrails). */
+  config: AgentConfig;
 }
 
 /** Libraries loaded with dlopen after exec (CPython's _ssl) show up in maps a little later. */
@@ -48,6 +52,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const attachResults = new Map<number, AttachRecord[]>();
   let finder: TargetFinder | null = null;
   const pipeline = new Pipeline(opts.sink, {
+    ...pipelineOptionsFrom(opts.config),
     onExec: (pid) => {
       finder?.scanProcess(pid);
       for (const ms of RESCAN_AFTER_EXEC_MS) setTimeout(() => finder?.scanProcess(pid), ms).unref();
@@ -57,8 +62,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   let exited: (code: number | null) => void = () => undefined;
   const loaderExited = new Promise<number | null>((resolve) => (exited = resolve));
   let stopping = false;
+  const recording = opts.recordPath ? createWriteStream(opts.recordPath, { flags: 'a' }) : undefined;
   const loader = new LoaderClient({
     ringbufMb: opts.ringbufMb,
+    recordTo: recording,
     onRecord: (r) => {
       if (r.kind === 'attach') noteAttach(r, targets, attachResults);
       pipeline.handle(r);
@@ -73,7 +80,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   );
   const loaderPid = await Promise.race([loader.ready, timeout]);
   loader.ignore(process.pid);
-  for (const port of opts.plaintextPorts) loader.watchPlaintextPort(port);
+  for (const port of opts.config.plaintextPorts) loader.watchPlaintextPort(port);
   finder = new TargetFinder((t) => {
     targets.set(t.id, t);
     loader.attach(t);
@@ -101,6 +108,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   }
   pipeline.drain();
   await opts.sink.close();
+  if (recording) await new Promise((resolve) => recording.end(resolve));
   if (loaderCode !== 'signal') throw new UserFacingError('capture stopped because the eBPF loader exited');
 }
 

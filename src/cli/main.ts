@@ -3,12 +3,16 @@
  * one line and exit non-zero; only a bug shows a stack trace.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { DEFAULT_AGENT_CONFIG, loadAgentConfig, type AgentConfig } from '../config/agent-config.js';
 import { runAgent } from '../agent/run.js';
+import { replayRecording } from '../agent/replay.js';
+import { pipelineOptionsFrom } from '../agent/pipeline.js';
 import { createJsonlSink } from '../sinks/jsonl/sink.js';
 import { OspreyError } from '../util/errors.js';
 import { parseListen } from '../telemetry/metrics-server.js';
 import { runDoctor } from './doctor.js';
+import { registerAgentsCommands } from './agents-commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,6 +28,14 @@ function portList(value: string): number[] {
   return ports;
 }
 
+const DEFAULT_CONFIG_PATH = '/etc/osprey/agent.yaml';
+
+/** The named config file, else the default one when present, else built-in defaults. */
+function loadConfigOption(path: string | undefined): AgentConfig {
+  if (path !== undefined) return loadAgentConfig(path);
+  return existsSync(DEFAULT_CONFIG_PATH) ? loadAgentConfig(DEFAULT_CONFIG_PATH) : DEFAULT_AGENT_CONFIG;
+}
+
 const program = new Command()
   .name('osprey')
   .description('See what AI agents on this host ask LLM providers, from the kernel, without touching their code')
@@ -36,15 +48,30 @@ program
   .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB (power of two)', positiveInt, 32)
   .option('--metrics <host:port>', 'serve Prometheus metrics (drops by reason, calls, bytes) on /metrics')
   .option('--demo', 'also run a demo workload: a local provider-like server and real clients calling it')
-  .option('--plaintext-ports <list>', 'comma-separated destination ports carrying plaintext HTTP to LLM servers (Ollama, vLLM, gateways)', portList, [11434])
-  .action(async (opts: { jsonl: string; ringbufMb: number; metrics?: string; demo?: boolean; plaintextPorts: number[] }) => {
+  .option('--record <file>', 'also append the raw sensor output to this file, for `osprey replay`')
+  .option('--config <file>', `agent config (YAML: capture, endpoints, guardrails); default ${DEFAULT_CONFIG_PATH} when it exists`)
+  .option('--plaintext-ports <list>', 'comma-separated destination ports carrying plaintext HTTP to LLM servers (overrides capture.plaintext_ports; default 11434)', portList)
+  .action(async (opts: { jsonl: string; ringbufMb: number; metrics?: string; demo?: boolean; config?: string; plaintextPorts?: number[]; record?: string }) => {
+    const config = loadConfigOption(opts.config);
     await runAgent({
       sink: createJsonlSink(opts.jsonl),
       ringbufMb: opts.ringbufMb,
       metrics: opts.metrics === undefined ? undefined : parseListen(opts.metrics, '--metrics'),
       demo: opts.demo === true,
-      plaintextPorts: opts.plaintextPorts,
+      recordPath: opts.record,
+      config: opts.plaintextPorts ? { ...config, plaintextPorts: opts.plaintextPorts } : config,
     });
+  });
+
+program
+  .command('replay')
+  .description('run the pipeline over sensor output recorded with `agent --record`, without a kernel')
+  .argument('<file>', 'a recording')
+  .requiredOption('--jsonl <file>', "write the LlmCall records here ('-' for stdout)")
+  .option('--config <file>', 'agent config (endpoints, guardrails, content capture)')
+  .action(async (file: string, opts: { jsonl: string; config?: string }) => {
+    const stats = await replayRecording(file, createJsonlSink(opts.jsonl), pipelineOptionsFrom(loadConfigOption(opts.config)));
+    process.stderr.write(`osprey: replayed ${stats.records} records (${stats.bytes} bytes)\n`);
   });
 
 program
@@ -55,10 +82,13 @@ program
     process.exitCode = await runDoctor({ json: opts.json === true });
   });
 
+registerAgentsCommands(program);
+
 program
   .command('version')
   .description('print the version')
   .action(() => console.log(pkg.version));
+
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof OspreyError) {

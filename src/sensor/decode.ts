@@ -54,6 +54,13 @@ function cString(buf: Buffer, start: number, maxLen: number): string {
   return buf.toString('utf8', start, stop);
 }
 
+/** NUL-separated argv → one line, as /proc/PID/cmdline is usually shown. */
+function argv(buf: Buffer, start: number, len: number): string {
+  let end = start + len;
+  while (end > start && buf[end - 1] === 0) end--;
+  return buf.toString('utf8', start, end).replaceAll('\0', ' ');
+}
+
 function streamId(v: DataView, off: number): StreamId {
   return {
     tgid: v.getUint32(off + STREAM_ID.tgid, true),
@@ -115,6 +122,8 @@ const decoders: { [K in RecordKind]: Decoder<K> } = {
     uid: v.getUint32(off + EXEC.uid, true),
     comm: cString(buf, off + EXEC.comm, EXEC.COMM_LEN),
     filename: cString(buf, off + EXEC.filename, EXEC.PATH_LEN),
+    commandLine: argv(buf, off + EXEC.args, Math.min(v.getUint32(off + EXEC.argsLen, true), EXEC.ARGS_LEN)),
+    commandLineTruncated: v.getUint32(off + EXEC.argsTruncated, true) !== 0,
   }),
   fork: (_buf, v, off, _size, ktimeNs) => ({
     kind: 'fork',

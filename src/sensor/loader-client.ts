@@ -28,6 +28,8 @@ export interface LoaderOptions {
   path?: string;
   ringbufMb?: number;
   onRecord: (r: SensorRecord) => void;
+  /** Raw loader output is also appended here, for `osprey replay` and benchmarks. */
+  recordTo?: Writable;
   /** The loader ended (crash, kill, or after stop()). */
   onExit: (code: number | null, lastError: string | null) => void;
 }
@@ -51,6 +53,7 @@ export class LoaderClient {
     });
     this.child = spawn(path, ['-r', String(opts.ringbufMb ?? 32)], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (chunk: Buffer) => {
+      opts.recordTo?.write(chunk);
       this.decoder.push(chunk, (r) => {
         if (r.kind === 'ready') this.readyResolve(r.loaderPid);
         opts.onRecord(r);

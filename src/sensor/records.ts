@@ -57,6 +57,10 @@ export interface ExecRecord {
   uid: number;
   comm: string;
   filename: string;
+  /** argv joined by spaces, as the kernel saw it at exec. */
+  commandLine: string;
+  /** argv was longer than the record carries: /proc/PID/cmdline has the rest, if still there. */
+  commandLineTruncated: boolean;
 }
 
 export interface ForkRecord {

@@ -14,7 +14,7 @@ const FIELDS: Record<string, Record<string, string>> = {
   osprey_conn: { fd: 'fd', family: 'family', sport: 'sport', dport: 'dport', lib: 'lib', saddr: 'saddr', daddr: 'daddr' },
   osprey_sni: { name: 'name' },
   osprey_close: {},
-  osprey_exec: { tgid: 'tgid', ppid: 'ppid', startNs: 'start_ns', uid: 'uid', comm: 'comm', filename: 'filename' },
+  osprey_exec: { tgid: 'tgid', ppid: 'ppid', startNs: 'start_ns', uid: 'uid', comm: 'comm', filename: 'filename', argsLen: 'args_len', argsTruncated: 'args_truncated', args: 'args' },
   osprey_fork: { parentTgid: 'parent_tgid', childTgid: 'child_tgid', childStartNs: 'child_start_ns' },
   osprey_exit: { tgid: 'tgid', exitCode: 'exit_code', startNs: 'start_ns' },
   osprey_stats: { drops: 'drops' },
