@@ -12,7 +12,6 @@ import { createJsonlSink } from '../sinks/jsonl/sink.js';
 import { OspreyError } from '../util/errors.js';
 import { parseListen } from '../telemetry/metrics-server.js';
 import { runDoctor } from './doctor.js';
-import { registerAgentsCommands } from './agents-commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -82,7 +81,6 @@ program
     process.exitCode = await runDoctor({ json: opts.json === true });
   });
 
-registerAgentsCommands(program);
 
 program
   .command('version')
