@@ -2,8 +2,9 @@
  * No adapter ever throws, whatever the bodies: fixture bodies mutated byte by byte, and JSON built
  * from the field names the providers use (so readers get past their first checks and into deep
  * paths) sent as JSON, SSE, NDJSON and JSON-array streams to every adapter and operation. Every
- * extraction must also stay clear of the skeleton's internal guard. Fixed seeds; sized to run in a
- * few seconds.
+ * extraction must also stay clear of the skeleton's internal guard, and its attributes must pass
+ * the server's ingest schema (a count that is not a count would get the whole record rejected).
+ * Fixed seeds; sized to run in a few seconds.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,12 +17,15 @@ import { caseExchange, exchangeFor, JSON_TYPE, NDJSON_TYPE, SSE_TYPE, type Adapt
 import { OLLAMA_CASES } from '../../test/fixtures/ollama/cases.js';
 import { OPENAI_CASES, OPENAI_OTHER_CASES } from '../../test/fixtures/openai/cases.js';
 import { readFixture } from '../../test/helpers/fixtures.js';
+import { LLM_CALL_SCHEMA } from '../server/ingest/llm-call-schema.js';
+import { compile, describeError } from '../server/ingest/validate.js';
 import { parseEndpointsConfig } from './endpoints.js';
 import { createAdapterRegistry } from './registry.js';
 import { routeOf } from './route.js';
 import type { HttpExchange, LlmExtraction } from './types.js';
 
 const SEED = 20261128;
+const validAttributes = compile(LLM_CALL_SCHEMA.properties.attributes);
 const registry = createAdapterRegistry(parseEndpointsConfig([{ name: 'gw', match: 'gw.example:4000/llm', api: 'openai', provider: 'gw' }]));
 
 function extractSafely(exchange: HttpExchange): LlmExtraction {
@@ -35,6 +39,7 @@ function extractSafely(exchange: HttpExchange): LlmExtraction {
     got!.warnings.filter((w) => w.startsWith('internal:')),
     [],
   );
+  assert.ok(validAttributes(got!.attributes), describeError(validAttributes.errors));
   return got!;
 }
 

@@ -49,3 +49,12 @@ export function objectField(obj: JsonObject, key: string): JsonObject | undefine
 export function nonEmpty(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;
 }
+
+/**
+ * A non-negative integer (token counts, max_tokens): the record schema types these as counts, and
+ * one odd value in a body must not make a whole record invalid, so anything else reads as absent.
+ */
+export function countField(obj: JsonObject, key: string): number | undefined {
+  const v = obj[key];
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}

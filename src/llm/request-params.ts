@@ -1,4 +1,4 @@
-import { numberField, type JsonObject } from './json.js';
+import { countField, numberField, type JsonObject } from './json.js';
 import type { AdapterAttributes } from './types.js';
 
 /**
@@ -12,9 +12,9 @@ export interface SamplingFields {
   maxTokens: readonly string[];
 }
 
-function firstNumber(obj: JsonObject, names: readonly string[]): number | undefined {
+function first(read: (obj: JsonObject, key: string) => number | undefined, obj: JsonObject, names: readonly string[]): number | undefined {
   for (const name of names) {
-    const v = numberField(obj, name);
+    const v = read(obj, name);
     if (v !== undefined) return v;
   }
   return undefined;
@@ -22,11 +22,12 @@ function firstNumber(obj: JsonObject, names: readonly string[]): number | undefi
 
 /** gen_ai.request.temperature / top_p / max_tokens from the object that holds them. */
 export function readSampling(src: JsonObject, attrs: AdapterAttributes, fields: SamplingFields): void {
-  const temperature = firstNumber(src, fields.temperature);
+  const temperature = first(numberField, src, fields.temperature);
   if (temperature !== undefined) attrs['gen_ai.request.temperature'] = temperature;
-  const topP = firstNumber(src, fields.topP);
+  const topP = first(numberField, src, fields.topP);
   if (topP !== undefined) attrs['gen_ai.request.top_p'] = topP;
-  const maxTokens = firstNumber(src, fields.maxTokens);
+  // A count: the record schema rejects a fractional or negative max_tokens.
+  const maxTokens = first(countField, src, fields.maxTokens);
   if (maxTokens !== undefined) attrs['gen_ai.request.max_tokens'] = maxTokens;
 }
 

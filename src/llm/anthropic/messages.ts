@@ -4,7 +4,7 @@
  */
 import type { InputMessage, MessagePart } from '../../telemetry/llm-call.js';
 import { readApiError } from '../error.js';
-import { arrayField, isObject, numberField, objectField, stringField, type JsonObject } from '../json.js';
+import { arrayField, countField, isObject, objectField, stringField, type JsonObject } from '../json.js';
 import { addCount, emptyOutcome, finishMapper, type ChatOutcome } from '../outcome.js';
 import { blobPart, modalityOf, textPart, toolCallPart, toolResultValue } from '../parts.js';
 import { readModelAndStream, readSampling } from '../request-params.js';
@@ -105,11 +105,11 @@ function readSource(source: JsonObject | undefined, modality: string): MessagePa
  */
 export function readMessagesUsage(outcome: ChatOutcome, usage: JsonObject | undefined): void {
   if (!usage) return;
-  const input = numberField(usage, 'input_tokens');
-  outcome.cacheReadTokens = numberField(usage, 'cache_read_input_tokens') ?? outcome.cacheReadTokens;
-  outcome.cacheCreationTokens = numberField(usage, 'cache_creation_input_tokens') ?? outcome.cacheCreationTokens;
+  const input = countField(usage, 'input_tokens');
+  outcome.cacheReadTokens = countField(usage, 'cache_read_input_tokens') ?? outcome.cacheReadTokens;
+  outcome.cacheCreationTokens = countField(usage, 'cache_creation_input_tokens') ?? outcome.cacheCreationTokens;
   if (input !== undefined) outcome.inputTokens = addCount(addCount(input, outcome.cacheReadTokens), outcome.cacheCreationTokens);
-  outcome.outputTokens = numberField(usage, 'output_tokens') ?? outcome.outputTokens;
+  outcome.outputTokens = countField(usage, 'output_tokens') ?? outcome.outputTokens;
 }
 
 /** A `message` object: the whole JSON response, or the message rebuilt from a stream. */

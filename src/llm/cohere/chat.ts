@@ -5,7 +5,7 @@
  */
 import type { MessagePart } from '../../telemetry/llm-call.js';
 import { readApiError, type ApiError } from '../error.js';
-import { arrayField, isObject, numberField, objectField, stringField, type JsonObject } from '../json.js';
+import { arrayField, countField, isObject, objectField, stringField, type JsonObject } from '../json.js';
 import { emptyOutcome, finishMapper, type ChatOutcome } from '../outcome.js';
 import { textPart } from '../parts.js';
 import { readModelAndStream, readSampling } from '../request-params.js';
@@ -30,7 +30,7 @@ function readCohereUsage(outcome: ChatOutcome, usage: JsonObject | undefined): v
   if (!usage) return;
   const tokens = objectField(usage, 'tokens');
   const billed = objectField(usage, 'billed_units');
-  const count = (key: string): number | undefined => (tokens && numberField(tokens, key)) ?? (billed && numberField(billed, key));
+  const count = (key: string): number | undefined => (tokens && countField(tokens, key)) ?? (billed && countField(billed, key));
   outcome.inputTokens = count('input_tokens');
   outcome.outputTokens = count('output_tokens');
 }

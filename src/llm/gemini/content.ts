@@ -5,7 +5,7 @@
  */
 import type { InputMessage, MessagePart } from '../../telemetry/llm-call.js';
 import { readApiError } from '../error.js';
-import { isObject, numberField, stringField, type JsonObject } from '../json.js';
+import { countField, isObject, numberField, stringField, type JsonObject } from '../json.js';
 import { emptyOutcome, finishMapper, type ChatOutcome, type ChoiceOutcome } from '../outcome.js';
 import { blobPart, modalityOf, textPart, toolCallPart } from '../parts.js';
 import type { RequestContext } from '../extract.js';
@@ -39,6 +39,10 @@ function stringAt(obj: JsonObject, camel: string): string | undefined {
 
 function numberAt(obj: JsonObject, camel: string): number | undefined {
   return numberField(obj, camel) ?? numberField(obj, snake(camel));
+}
+
+function countAt(obj: JsonObject, camel: string): number | undefined {
+  return countField(obj, camel) ?? countField(obj, snake(camel));
 }
 
 /** Gemini calls the assistant `model`, and older clients sent tool results as role `function`. */
@@ -125,11 +129,11 @@ function readPart(p: JsonObject): MessagePart | undefined {
  */
 function readUsageMetadata(outcome: ChatOutcome, usage: JsonObject | undefined): void {
   if (!usage) return;
-  outcome.inputTokens = numberAt(usage, 'promptTokenCount');
-  const candidates = numberAt(usage, 'candidatesTokenCount');
-  const thoughts = numberAt(usage, 'thoughtsTokenCount');
+  outcome.inputTokens = countAt(usage, 'promptTokenCount');
+  const candidates = countAt(usage, 'candidatesTokenCount');
+  const thoughts = countAt(usage, 'thoughtsTokenCount');
   outcome.outputTokens = candidates === undefined && thoughts === undefined ? undefined : (candidates ?? 0) + (thoughts ?? 0);
-  outcome.cacheReadTokens = numberAt(usage, 'cachedContentTokenCount');
+  outcome.cacheReadTokens = countAt(usage, 'cachedContentTokenCount');
 }
 
 /** A `GenerateContentResponse`: the whole JSON reply, one stream chunk, or a stream merged into one. */

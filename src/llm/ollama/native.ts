@@ -5,7 +5,7 @@
  */
 import type { MessagePart } from '../../telemetry/llm-call.js';
 import { readApiError } from '../error.js';
-import { arrayField, isObject, numberField, objectField, stringField, type JsonObject } from '../json.js';
+import { arrayField, countField, isObject, objectField, stringField, type JsonObject } from '../json.js';
 import { emptyOutcome, finishMapper, type ChatOutcome } from '../outcome.js';
 import { blobPart, textPart } from '../parts.js';
 import { readModelAndStream, readSampling, type SamplingFields } from '../request-params.js';
@@ -57,8 +57,8 @@ export function readOllamaResponse(body: JsonObject, warnings: string[]): ChatOu
   const outcome = emptyOutcome();
   outcome.model = stringField(body, 'model');
   outcome.error = readApiError(body);
-  outcome.inputTokens = numberField(body, 'prompt_eval_count');
-  outcome.outputTokens = numberField(body, 'eval_count');
+  outcome.inputTokens = countField(body, 'prompt_eval_count');
+  outcome.outputTokens = countField(body, 'eval_count');
   const message = objectField(body, 'message');
   const generated = stringField(body, 'response');
   if (!message && generated === undefined) {

@@ -5,7 +5,7 @@
  */
 import type { InputMessage, MessagePart } from '../../telemetry/llm-call.js';
 import { readApiError } from '../error.js';
-import { arrayField, isObject, numberField, objectField, stringField, type JsonObject } from '../json.js';
+import { arrayField, countField, isObject, objectField, stringField, type JsonObject } from '../json.js';
 import { emptyOutcome, finishMapper, type ChatOutcome } from '../outcome.js';
 import { mediaPart, textPart, toolCallPart } from '../parts.js';
 import { readModelAndStream, readSampling } from '../request-params.js';
@@ -136,10 +136,10 @@ export function readResponseObject(response: JsonObject, warnings: string[]): Ch
   outcome.error = readApiError(response);
   const usage = objectField(response, 'usage');
   if (usage) {
-    outcome.inputTokens = numberField(usage, 'input_tokens');
-    outcome.outputTokens = numberField(usage, 'output_tokens');
+    outcome.inputTokens = countField(usage, 'input_tokens');
+    outcome.outputTokens = countField(usage, 'output_tokens');
     const details = objectField(usage, 'input_tokens_details');
-    outcome.cacheReadTokens = details && numberField(details, 'cached_tokens');
+    outcome.cacheReadTokens = details && countField(details, 'cached_tokens');
   }
   const output = arrayField(response, 'output');
   if (output === undefined) {

@@ -1,4 +1,4 @@
-import { isObject, numberField, objectField } from '../json.js';
+import { countField, isObject, objectField } from '../json.js';
 import type { ChatOutcome } from '../outcome.js';
 
 /**
@@ -8,6 +8,6 @@ import type { ChatOutcome } from '../outcome.js';
 export function readUsage(outcome: ChatOutcome, holder: unknown): void {
   const usage = isObject(holder) ? objectField(holder, 'usage') : undefined;
   if (!usage) return;
-  outcome.inputTokens = numberField(usage, 'prompt_tokens') ?? outcome.inputTokens;
-  outcome.outputTokens = numberField(usage, 'completion_tokens') ?? outcome.outputTokens;
+  outcome.inputTokens = countField(usage, 'prompt_tokens') ?? outcome.inputTokens;
+  outcome.outputTokens = countField(usage, 'completion_tokens') ?? outcome.outputTokens;
 }
