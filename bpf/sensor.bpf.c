@@ -347,67 +347,43 @@ static __always_inline void emit_sni(__u64 conn, const char *name)
 	bpf_ringbuf_submit(ev, 0);
 }
 
-/* ---- OpenSSL (libssl.so.*, and executables that link it statically such as node) ---- */
+/* ---- TLS reads and writes: one entry/return pair per library function ---- */
 
-/* SSL_write(SSL *s, const void *buf, int num): curl and Node write request bytes here. */
-SEC("uprobe")
-int BPF_KPROBE(probe_entry_SSL_write, void *ssl, const void *buf, int num)
-{
-	stash_call((__u64)ssl, (__u64)buf, 0, OSP_LIB_OPENSSL);
-	return 0;
-}
+/*
+ * Entry stashes (session, buffer, out-length pointer); return copies what the call moved. All
+ * these functions take the session first and the buffer second; the _ex variants report the
+ * count through a size_t* fourth argument and return 1 on success, the others return the count.
+ * The return register is narrowed to the function's own return type: an int -1 is not 2^32 - 1.
+ */
+#define TLS_IO_PROBES(func, ret_type, lib, dir, ex_style)                                   \
+	SEC("uprobe")                                                                       \
+	int probe_entry_##func(struct pt_regs *ctx)                                         \
+	{                                                                                   \
+		stash_call(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), (ex_style) ? PT_REGS_PARM4(ctx) : 0, lib); \
+		return 0;                                                                   \
+	}                                                                                   \
+	SEC("uretprobe")                                                                    \
+	int probe_ret_##func(struct pt_regs *ctx)                                           \
+	{                                                                                   \
+		finish_call((ret_type)PT_REGS_RC(ctx), dir, ex_style);                      \
+		return 0;                                                                   \
+	}
 
-SEC("uretprobe")
-int BPF_KRETPROBE(probe_ret_SSL_write, int ret)
-{
-	finish_call(ret, OSP_DIR_EGRESS, false);
-	return 0;
-}
+/* OpenSSL (libssl.so.*, and executables that link it statically such as node).
+ * int SSL_write(SSL *s, const void *buf, int num)     — curl, Node
+ * int SSL_read(SSL *s, void *buf, int num)            — the plaintext exists only at return
+ * int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written)   — CPython
+ * int SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes)       — CPython */
+TLS_IO_PROBES(SSL_write, int, OSP_LIB_OPENSSL, OSP_DIR_EGRESS, false)
+TLS_IO_PROBES(SSL_read, int, OSP_LIB_OPENSSL, OSP_DIR_INGRESS, false)
+TLS_IO_PROBES(SSL_write_ex, int, OSP_LIB_OPENSSL, OSP_DIR_EGRESS, true)
+TLS_IO_PROBES(SSL_read_ex, int, OSP_LIB_OPENSSL, OSP_DIR_INGRESS, true)
 
-/* SSL_read(SSL *s, void *buf, int num): the plaintext exists only after the call returns. */
-SEC("uprobe")
-int BPF_KPROBE(probe_entry_SSL_read, void *ssl, void *buf, int num)
-{
-	stash_call((__u64)ssl, (__u64)buf, 0, OSP_LIB_OPENSSL);
-	return 0;
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(probe_ret_SSL_read, int ret)
-{
-	finish_call(ret, OSP_DIR_INGRESS, false);
-	return 0;
-}
-
-/* SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written): CPython's ssl module. */
-SEC("uprobe")
-int BPF_KPROBE(probe_entry_SSL_write_ex, void *ssl, const void *buf, size_t num, size_t *written)
-{
-	stash_call((__u64)ssl, (__u64)buf, (__u64)written, OSP_LIB_OPENSSL);
-	return 0;
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(probe_ret_SSL_write_ex, int ret)
-{
-	finish_call(ret, OSP_DIR_EGRESS, true);
-	return 0;
-}
-
-/* SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes): CPython's ssl module. */
-SEC("uprobe")
-int BPF_KPROBE(probe_entry_SSL_read_ex, void *ssl, void *buf, size_t num, size_t *readbytes)
-{
-	stash_call((__u64)ssl, (__u64)buf, (__u64)readbytes, OSP_LIB_OPENSSL);
-	return 0;
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(probe_ret_SSL_read_ex, int ret)
-{
-	finish_call(ret, OSP_DIR_INGRESS, true);
-	return 0;
-}
+/* GnuTLS (libgnutls.so.30): the session pointer plays the role of SSL*.
+ * ssize_t gnutls_record_send(gnutls_session_t session, const void *data, size_t size)
+ * ssize_t gnutls_record_recv(gnutls_session_t session, void *data, size_t size) */
+TLS_IO_PROBES(gnutls_record_send, long, OSP_LIB_GNUTLS, OSP_DIR_EGRESS, false)
+TLS_IO_PROBES(gnutls_record_recv, long, OSP_LIB_GNUTLS, OSP_DIR_INGRESS, false)
 
 /* SSL_shutdown and SSL_free end a stream; whichever comes first closes it in user space. */
 SEC("uprobe")
@@ -435,37 +411,7 @@ int BPF_KPROBE(probe_entry_SSL_ctrl, void *ssl, int cmd, long larg, const char *
 	return 0;
 }
 
-/* ---- GnuTLS (libgnutls.so.30): same shape, session pointer instead of SSL* ---- */
-
-/* ssize_t gnutls_record_send(gnutls_session_t session, const void *data, size_t data_size) */
-SEC("uprobe")
-int BPF_KPROBE(probe_entry_gnutls_record_send, void *session, const void *data, size_t size)
-{
-	stash_call((__u64)session, (__u64)data, 0, OSP_LIB_GNUTLS);
-	return 0;
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(probe_ret_gnutls_record_send, long ret)
-{
-	finish_call(ret, OSP_DIR_EGRESS, false);
-	return 0;
-}
-
-/* ssize_t gnutls_record_recv(gnutls_session_t session, void *data, size_t data_size) */
-SEC("uprobe")
-int BPF_KPROBE(probe_entry_gnutls_record_recv, void *session, void *data, size_t size)
-{
-	stash_call((__u64)session, (__u64)data, 0, OSP_LIB_GNUTLS);
-	return 0;
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(probe_ret_gnutls_record_recv, long ret)
-{
-	finish_call(ret, OSP_DIR_INGRESS, false);
-	return 0;
-}
+/* ---- GnuTLS stream end and server name ---- */
 
 SEC("uprobe")
 int BPF_KPROBE(probe_entry_gnutls_deinit, void *session)
