@@ -2,7 +2,7 @@ import type { MessagePart } from '../../telemetry/llm-call.js';
 import { readApiError } from '../error.js';
 import { arrayField, isObject, numberField, objectField, stringField, type JsonObject } from '../json.js';
 import { emptyOutcome, type ChatOutcome, type ChoiceOutcome } from '../outcome.js';
-import { readToolCall } from './messages.js';
+import { readToolCall, reasoningText } from './messages.js';
 import { readUsage } from './usage.js';
 
 /**
@@ -34,6 +34,8 @@ function readChoice(c: unknown, warnings: string[], where: string): ChoiceOutcom
     return undefined;
   }
   const parts: MessagePart[] = [];
+  const reasoning = message && reasoningText(message);
+  if (reasoning) parts.push({ type: 'reasoning', content: reasoning });
   const content = message ? stringField(message, 'content') : text;
   if (content) parts.push({ type: 'text', content });
   arrayField(message ?? {}, 'tool_calls')?.forEach((tc, j) => {

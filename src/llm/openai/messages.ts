@@ -22,6 +22,14 @@ export function readToolCall(value: unknown, warnings: string[], where: string):
  * The chat history. `extraParts` reads what a dialect adds to a message beyond OpenAI's fields
  * (Ollama's `images`); its parts follow the message's own.
  */
+/**
+ * The model's reasoning, where OpenAI-compatible servers put it beside `content`: DeepSeek and
+ * vLLM say `reasoning_content`, Groq and OpenRouter `reasoning`. OpenAI itself never sends it.
+ */
+export function reasoningText(message: JsonObject): string | undefined {
+  return stringField(message, 'reasoning_content') ?? stringField(message, 'reasoning');
+}
+
 export function readInputMessages(
   messages: unknown[],
   warnings: string[],

@@ -4,12 +4,14 @@ import { arrayField, isObject, nonEmpty, numberField, objectField, stringField, 
 import { emptyOutcome, type ChatOutcome, type ChoiceOutcome } from '../outcome.js';
 import { sseJsonEvents } from '../sse-events.js';
 import { toolCallPart } from '../parts.js';
+import { reasoningText } from './messages.js';
 import { readUsage } from './usage.js';
 
 /** A choice being rebuilt from `delta`s: text and tool-call arguments arrive as fragments. */
 interface ChoiceAccumulator {
   role: string;
   text: string[];
+  reasoning: string[];
   /** Keyed by `delta.tool_calls[].index`, which is what ties fragments of one call together. */
   toolCalls: Map<number, { id: string | null; name: string | undefined; args: string[] }>;
   finishReason: string | null;
@@ -37,12 +39,14 @@ function readChunk(chunk: JsonObject, outcome: ChatOutcome, choices: Map<number,
   outcome.model ??= nonEmpty(stringField(chunk, 'model'));
   outcome.error ??= readApiError(chunk);
   readUsage(outcome, chunk);
+  // Groq streams its usage in the last chunk under `x_groq`, whether or not include_usage was asked for.
+  readUsage(outcome, objectField(chunk, 'x_groq'));
   for (const c of arrayField(chunk, 'choices') ?? []) {
     if (!isObject(c)) continue;
     const index = numberField(c, 'index') ?? 0;
     let acc = choices.get(index);
     if (!acc) {
-      acc = { role: 'assistant', text: [], toolCalls: new Map(), finishReason: null };
+      acc = { role: 'assistant', text: [], reasoning: [], toolCalls: new Map(), finishReason: null };
       choices.set(index, acc);
     }
     const delta = objectField(c, 'delta');
@@ -59,6 +63,8 @@ function readDelta(delta: JsonObject, acc: ChoiceAccumulator): void {
   if (role) acc.role = role;
   const content = stringField(delta, 'content');
   if (content) acc.text.push(content);
+  const reasoning = reasoningText(delta);
+  if (reasoning) acc.reasoning.push(reasoning);
   for (const tc of arrayField(delta, 'tool_calls') ?? []) {
     if (!isObject(tc)) continue;
     const index = numberField(tc, 'index') ?? 0;
@@ -80,6 +86,7 @@ function readDelta(delta: JsonObject, acc: ChoiceAccumulator): void {
 
 function finishChoice(acc: ChoiceAccumulator, warnings: string[], index: number): ChoiceOutcome {
   const parts: MessagePart[] = [];
+  if (acc.reasoning.length > 0) parts.push({ type: 'reasoning', content: acc.reasoning.join('') });
   if (acc.text.length > 0) parts.push({ type: 'text', content: acc.text.join('') });
   for (const [i, call] of [...acc.toolCalls.entries()].sort((a, b) => a[0] - b[0])) {
     if (call.name === undefined) warnings.push(`response: choice ${index} tool call ${i} has no function name`);
