@@ -1,0 +1,12 @@
+/** `GET /api/health`: public, no token. 200 when the store answers, 503 when it does not (agents check it at start-up). */
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+
+export const HEALTH_PATH = '/api/health';
+
+export default async function healthPlugin(app: FastifyInstance): Promise<void> {
+  app.get(HEALTH_PATH, async () => {
+    await sql`select 1`.execute(app.store.db);
+    return { status: 'ok' };
+  });
+}
