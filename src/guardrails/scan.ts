@@ -19,6 +19,7 @@ import { classifyPhone, ID_CONTEXT } from './detectors/phone.js';
 import { matchSecretAt } from './detectors/secrets.js';
 import { SSN_CONTEXT, ssnValid } from './detectors/ssn.js';
 import { scoreInjection } from './injection/score.js';
+import { MAX_TRIGGER_WORD, hashStep, symbolTrigger, wordTrigger } from './injection/triggers.js';
 import { excerpt, maskCard, maskEmail, maskGeneric, maskIban, maskIp, maskPhone, maskSecret, maskSsn } from './mask.js';
 import { roleClass, type Direction, type Match } from './types.js';
 
@@ -100,11 +101,20 @@ export interface PassResult {
   nonAscii: boolean;
 }
 
+/** What the pass collects for the injection scorer, when it runs. */
+export interface InjectionInputs {
+  /** [start, end) of runs of 24+ base64 characters. */
+  encoded: number[];
+  /** (offset, trigger entry, length) triples. */
+  triggers: number[];
+}
+
 /**
  * The single pass for the built-in PII and secret detectors. Appends matches to `out` in text
- * order; appends [start, end) of long base64-ish tokens to `encoded` when given.
+ * order; when `inj` is given, also collects the injection scorer's inputs (triggers and encoded
+ * runs) on the way.
  */
-export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonly CountryCode[], out: Match[], encoded: number[] | null): PassResult {
+export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonly CountryCode[], out: Match[], inj: InjectionInputs | null): PassResult {
   const n = text.length;
   const numeric = on.payment_card || on.ssn || on.phone || on.ip_address;
   let nonAscii = false;
@@ -134,17 +144,34 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
           i = cand.end;
           continue;
         }
+      } else if (inj !== null && (c === 60 || c === 91 || c === 35 || c === 33)) {
+        const t = symbolTrigger(text, i, c);
+        if (t >= 0) inj.triggers.push(i, t, 1);
       }
       i++;
       continue;
     }
 
-    // A token starts here; find its end.
+    // A token starts here; find its end (hashing it on the way when triggers are wanted).
     let j = i + 1;
-    while (j < n) {
-      const d = text.charCodeAt(j);
-      if (d >= 128 || (CLS[d]! & C_TOKEN) === 0) break;
-      j++;
+    if (inj === null) {
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d >= 128 || (CLS[d]! & C_TOKEN) === 0) break;
+        j++;
+      }
+    } else {
+      let h = hashStep(0, c);
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d >= 128 || (CLS[d]! & C_TOKEN) === 0) break;
+        h = hashStep(h, d);
+        j++;
+      }
+      if (j - i <= MAX_TRIGGER_WORD) {
+        const t = wordTrigger(text, i, j, h);
+        if (t >= 0) inj.triggers.push(i, t, j - i);
+      }
     }
     let resume = j;
     let found = false;
@@ -175,7 +202,7 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
         }
       }
     }
-    if (!found && encoded !== null && i >= b64End) {
+    if (!found && inj !== null && i >= b64End) {
       // A base64 run may continue past the token through `+ / =`; collect it once, whole.
       let e = j;
       while (e < n) {
@@ -184,7 +211,7 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
         e++;
       }
       b64End = e;
-      if (e - i >= ENCODED_MIN) encoded.push(i, e);
+      if (e - i >= ENCODED_MIN) inj.encoded.push(i, e);
     }
     i = resume;
   }
@@ -221,8 +248,8 @@ export function scanText(text: string, config: GuardrailsConfig, ctx: ScanContex
   const out: Match[] = [];
   if (!config.enabled || text.length === 0) return out;
   const builtins = on.email || on.phone || on.ssn || on.payment_card || on.iban || on.ip_address || on.secrets;
-  const encoded = on.prompt_injection && builtins ? [] : null;
-  const pass: Partial<PassResult> = builtins ? scanBuiltins(text, on, config.phoneRegions, out, encoded) : {};
+  const inj: InjectionInputs | null = on.prompt_injection ? { encoded: [], triggers: [] } : null;
+  const pass: Partial<PassResult> = builtins || inj ? scanBuiltins(text, on, config.phoneRegions, out, inj) : {};
   if (on.ip_address) {
     for (const ip of findIpv6(text)) out.push({ type: 'pii', detector: 'ip_address', kind: 'ipv6', start: ip.start, end: ip.end, score: 0.9, sample: maskIp(ip.raw) });
   }
@@ -230,7 +257,7 @@ export function scanText(text: string, config: GuardrailsConfig, ctx: ScanContex
   if (on.prompt_injection) {
     const r = scoreInjection(text, {
       role: roleClass(ctx.role),
-      ...(encoded ? { encodedCandidates: encoded } : {}),
+      ...(inj ? { encodedCandidates: inj.encoded, triggers: inj.triggers } : {}),
       ...(pass.nonAscii !== undefined ? { nonAscii: pass.nonAscii } : {}),
     });
     if (r && r.score >= config.injectionThreshold) {

@@ -12,7 +12,8 @@
  * base64/hex tokens or in Unicode tag characters are decoded and scored recursively.
  */
 import type { RoleClass } from '../types.js';
-import { INJECTION_FAMILIES, SIGNALS, allAnchors, type InjectionFamily, type Signal } from './signals.js';
+import { INJECTION_FAMILIES, type InjectionFamily, type Signal } from './signals.js';
+import { TRIGGER_ENTRIES, collectTriggers } from './triggers.js';
 
 export interface InjectionHit {
   signal: string;
@@ -40,30 +41,12 @@ export interface InjectionScanOptions {
   encodedCandidates?: readonly number[];
   /** The caller saw a non-ASCII character (enables the Unicode smuggling checks). */
   nonAscii?: boolean;
+  /** Trigger triples (offset, entry, length) if the caller's pass already found them. */
+  triggers?: readonly number[];
 }
 
-const WORD_ANCHORS: string[] = [];
-const SYMBOL_ANCHORS: string[] = [];
-for (const a of allAnchors()) (/^[a-z][a-z']*$/.test(a) ? WORD_ANCHORS : SYMBOL_ANCHORS).push(a);
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** One expression for all anchors: words at word boundaries, markup tokens anywhere. */
-const ANCHOR_RE = new RegExp(
-  `\\b(?:${WORD_ANCHORS.map(escapeRe).join('|')})\\b|${SYMBOL_ANCHORS.map(escapeRe).join('|')}`,
-  'gi',
-);
-
-const BY_ANCHOR = new Map<string, Signal[]>();
-for (const s of SIGNALS) {
-  for (const a of s.anchors) {
-    const list = BY_ANCHOR.get(a) ?? [];
-    list.push(s);
-    BY_ANCHOR.set(a, list);
-  }
-}
+const BACK = 80;
+const AHEAD = 320;
 
 /** Words before a phrase that show the text discusses injection rather than performs it. */
 const META =
@@ -168,19 +151,41 @@ function addHit(hits: InjectionHit[], signal: string, family: InjectionFamily, w
   hits.push({ signal, family, weight, start, end });
 }
 
-function collect(text: string, role: RoleClass, hits: InjectionHit[], offsetMode: 'exact' | 'whole'): void {
-  ANCHOR_RE.lastIndex = 0;
-  for (let m = ANCHOR_RE.exec(text); m; m = ANCHOR_RE.exec(text)) {
-    const at = m.index;
-    const list = BY_ANCHOR.get(m[0].toLowerCase());
-    if (!list) continue;
-    for (const sig of list) {
-      sig.re.lastIndex = at;
-      if (!sig.re.test(text)) continue;
-      const end = sig.re.lastIndex;
-      const w = roleAdjust(sig.weight * contextFactor(text, at, end), role, sig.family);
-      if (offsetMode === 'exact') addHit(hits, sig.id, sig.family, w, at, end);
-      else addHit(hits, sig.id, sig.family, w, 0, text.length);
+/**
+ * Tries the signals armed by each trigger over a window around it. `triggers` holds (offset, entry,
+ * length) triples. A signal is not re-run for a trigger that lies well inside the window it was
+ * last run on (any match around that trigger was found then).
+ */
+function collect(text: string, triggers: readonly number[], role: RoleClass, hits: InjectionHit[], offsetMode: 'exact' | 'whole'): void {
+  if (triggers.length === 0) return;
+  const seen = new Set<string>();
+  const ranUntil = new Map<Signal, number>();
+  for (let t = 0; t + 2 < triggers.length; t += 3) {
+    const at = triggers[t]!;
+    const entry = TRIGGER_ENTRIES[triggers[t + 1]!]!;
+    const len = triggers[t + 2]!;
+    for (const sig of entry.signals) {
+      const until = ranUntil.get(sig);
+      if (until !== undefined && at + len + 40 < until) continue;
+      const from = Math.max(0, at - (sig.back ?? BACK));
+      const to = Math.min(text.length, at + len + (sig.ahead ?? AHEAD));
+      ranUntil.set(sig, to);
+      const window = text.slice(from, to);
+      sig.re.lastIndex = 0;
+      for (let r = sig.re.exec(window); r; r = sig.re.exec(window)) {
+        if (r[0].length === 0) {
+          sig.re.lastIndex++;
+          continue;
+        }
+        const start = from + r.index;
+        const end = start + r[0].length;
+        const key = `${sig.id}:${start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const w = roleAdjust(sig.weight * contextFactor(text, start, end), role, sig.family);
+        if (offsetMode === 'exact') addHit(hits, sig.id, sig.family, w, start, end);
+        else addHit(hits, sig.id, sig.family, w, 0, text.length);
+      }
     }
   }
 }
@@ -218,7 +223,7 @@ function round3(x: number): number {
 /** Scores `text`; undefined when no signal fired at all. */
 export function scoreInjection(text: string, opts: InjectionScanOptions, depth = 0): InjectionResult | undefined {
   const hits: InjectionHit[] = [];
-  collect(text, opts.role, hits, 'exact');
+  collect(text, opts.triggers ?? collectTriggers(text), opts.role, hits, 'exact');
 
   if (opts.nonAscii ?? /[^\x00-\x7f]/.test(text)) {
     // Unicode tag characters: invisible ASCII, the "ASCII smuggling" channel.
@@ -240,7 +245,7 @@ export function scoreInjection(text: string, opts: InjectionScanOptions, depth =
     }
     // Homoglyphs and invisible separators: score the normalised text too.
     const normalised = foldConfusables(text.replace(ZERO_WIDTH, '').normalize('NFKC'));
-    if (normalised !== text) collect(normalised, opts.role, hits, 'whole');
+    if (normalised !== text) collect(normalised, collectTriggers(normalised), opts.role, hits, 'whole');
   }
 
   if (depth < MAX_DEPTH) {

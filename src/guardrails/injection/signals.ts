@@ -1,8 +1,10 @@
 /**
- * Prompt-injection signals, grouped in families. Each signal is anchored on a word or token it
- * must start with, so one pass finds every anchor in a message and only the signals of the anchors
- * present are tried, each as a sticky regular expression at its anchor. Weights are the
- * probability-like strength of one signal on its own; the scorer combines them (see score.ts).
+ * Prompt-injection signals, grouped in families. Each signal names triggers: its rarer words
+ * (`disregard`, `jailbroken`, `prompt`) or markup (`<|`, `<!--`). The scanning pass that finds PII
+ * also hashes every token and looks it up in the trigger table (triggers.ts), so finding them costs
+ * no extra pass; only the signals of the triggers present are tried, each as a regular expression
+ * over a short window around its trigger. Ordinary text with no trigger costs nothing more. Weights are the probability-like strength of one signal on its own; the scorer combines
+ * them (see score.ts).
  *
  * Weights were set against the labelled corpus in test/guardrails: a single unambiguous phrase
  * ("ignore all previous instructions") clears the default threshold of 0.7 alone; a phrase that
@@ -31,10 +33,16 @@ export interface Signal {
   id: string;
   family: InjectionFamily;
   weight: number;
-  /** Lower-case anchors: the signal's regex is tried only where one of these starts. */
-  anchors: readonly string[];
-  /** Sticky (`y`), case-insensitive unless the signal is about case. */
+  /**
+   * Lower-case words (whole tokens of letters, digits, `_`, `-`) or markup keys (`<|`, `<!--`,
+   * `[inst]`, `<<sys>>`, `##`, `![`, `<role>` for a role-named tag): the signal is tried only near one.
+   */
+  triggers: readonly string[];
+  /** Global, case-insensitive unless the signal is about case; run on the window around a trigger. */
   re: RegExp;
+  /** Characters before / after the trigger that the window covers (defaults in score.ts). */
+  back?: number;
+  ahead?: number;
 }
 
 /** Whitespace between words, tolerant of line breaks and doubled spaces. */
@@ -48,10 +56,10 @@ const SOFT_OBJ = String.raw`(?:messages?|context|text|content|conversation|input
 /** "…the previous instructions on the box": instructions for something other than the model. */
 const NOT_FOR_MODEL = String.raw`(?!${_}(?:(?:on|in|for|from|printed|written|that${_}came${_}with|of${_}the)${_}(?:the${_}|this${_}|that${_}|your${_})?(?:box|package|packet|label|manual|page|form|site|website|recipe|card|sheet|leaflet|bottle|sign|map|doc|document|email|letter|installer|setup|readme|screen|ticket)s?\b|(?:that${_})?(?:i|we)${_}(?:just${_})?(?:sent|gave|wrote|posted|typed|made|provided|shared|mentioned)\b|of${_}(?:the${_}|this${_})?(?:game|chess|road|contest|competition|tournament|league|house|club|sport)\b))`;
 const OVERRIDE_VERB = String.raw`(?:ignore|disregard|forget|bypass|override|overlook|abandon|discard|drop|skip|neglect|set${_}aside|throw${_}out|nevermind|never${_}mind)`;
-const OVERRIDE_ANCHORS = ['ignore', 'disregard', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'drop', 'skip', 'neglect', 'set', 'throw', 'nevermind', 'never'];
 
-function sticky(source: string, flags = 'i'): RegExp {
-  return new RegExp(source, `${flags}y`);
+/** Searched over a window around each trigger (see score.ts), so a match may start before its trigger. */
+function windowed(source: string, flags = 'i'): RegExp {
+  return new RegExp(source, `${flags}g`);
 }
 
 export const SIGNALS: readonly Signal[] = [
@@ -60,8 +68,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'override_prior_instructions',
     family: 'instruction_override',
     weight: 0.92,
-    anchors: OVERRIDE_ANCHORS,
-    re: sticky(
+    triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    re: windowed(
       String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any|each|every)${_})?(?:of${_})?(?:(?:the|your|these|those|this|its)${_})?(?:(?:above|all|every|prior)${_})?${QUAL}${_}(?:[\w-]+${_})?${OBJ}\b${NOT_FOR_MODEL}`,
     ),
   },
@@ -69,22 +77,22 @@ export const SIGNALS: readonly Signal[] = [
     id: 'override_your_instructions',
     family: 'instruction_override',
     weight: 0.9,
-    anchors: OVERRIDE_ANCHORS,
-    re: sticky(String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any)${_})?(?:of${_})?your${_}(?:[\w-]+${_}){0,2}?${OBJ}\b`),
+    triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    re: windowed(String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any)${_})?(?:of${_})?your${_}(?:[\w-]+${_}){0,2}?${OBJ}\b`),
   },
   {
     id: 'override_all_instructions',
     family: 'instruction_override',
     weight: 0.85,
-    anchors: OVERRIDE_ANCHORS,
-    re: sticky(String.raw`${OVERRIDE_VERB}${_}(?:all|any|every)${_}(?:(?:of${_})?(?:the|your)${_})?${OBJ}\b${NOT_FOR_MODEL}`),
+    triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    re: windowed(String.raw`${OVERRIDE_VERB}${_}(?:all|any|every)${_}(?:(?:of${_})?(?:the|your)${_})?${OBJ}\b${NOT_FOR_MODEL}`),
   },
   {
     id: 'override_everything_before',
     family: 'instruction_override',
     weight: 0.88,
-    anchors: OVERRIDE_ANCHORS,
-    re: sticky(
+    triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    re: windowed(
       String.raw`${OVERRIDE_VERB}${_}(?:about${_})?(?:everything|all|anything|what)${_}(?:(?:that${_})?you(?:'ve|${_}have|${_}were|${_}had)?${_}(?:been${_})?(?:told|given|instructed|taught|programmed|trained)|(?:(?:that${_})?(?:was${_}|is${_}|came${_})?(?:written${_}|said${_}|stated${_})?(?:above|before${_}this|previously|earlier|so${_}far))|(?:i${_}(?:said|told${_}you)${_}(?:before|earlier|above)))`,
     ),
   },
@@ -92,15 +100,15 @@ export const SIGNALS: readonly Signal[] = [
     id: 'override_prior_soft',
     family: 'instruction_override',
     weight: 0.5,
-    anchors: OVERRIDE_ANCHORS,
-    re: sticky(String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any)${_})?(?:of${_})?(?:the|your)${_}(?:above|previous|prior|preceding|earlier|system)${_}${SOFT_OBJ}\b`),
+    triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    re: windowed(String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any)${_})?(?:of${_})?(?:the|your)${_}(?:above|previous|prior|preceding|earlier|system)${_}${SOFT_OBJ}\b`),
   },
   {
     id: 'do_not_follow_instructions',
     family: 'instruction_override',
     weight: 0.88,
-    anchors: ['do', 'don', 'stop', 'no'],
-    re: sticky(
+    triggers: ['obey', 'obeying', 'adhere', 'adhering', 'comply', 'complying', 'follow', 'following', 'listen', 'listening'],
+    re: windowed(
       String.raw`(?:do${_}not|don'?t|stop|no${_}longer)${_}(?:follow(?:ing)?|obey(?:ing)?|adher(?:e|ing)${_}to|comply(?:ing)?${_}with|listen(?:ing)?${_}to)${_}(?:(?:any|all)${_}(?:of${_})?)?(?:the${_}|your${_})?(?:${QUAL}${_})?${OBJ}\b${NOT_FOR_MODEL}`,
     ),
   },
@@ -108,8 +116,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'new_instructions_follow',
     family: 'instruction_override',
     weight: 0.55,
-    anchors: ['new', 'updated', 'revised', 'real', 'actual', 'your', 'here'],
-    re: sticky(
+    triggers: ['instructions', 'instruction', 'rules', 'directives', 'directive', 'orders', 'task', 'policy', 'policies', 'role', 'purpose', 'goal', 'objective'],
+    re: windowed(
       String.raw`(?:(?:new|updated|revised|real|actual)${_}(?:system${_})?(?:instructions?|rules|directives?|orders|task|policy|policies)${__}(?::|are${_}as${_}follows|follow)|your${_}(?:new|real|actual|true)${_}(?:task|instructions?|role|purpose|goal|objective|directive)${_}(?:is|are|will${_}be)\b|here${_}(?:are|is)${_}your${_}new${_}(?:instructions?|rules|task))`,
     ),
   },
@@ -117,15 +125,15 @@ export const SIGNALS: readonly Signal[] = [
     id: 'from_now_on',
     family: 'instruction_override',
     weight: 0.4,
-    anchors: ['from', 'starting', 'henceforth'],
-    re: sticky(String.raw`(?:from${_}now${_}on|starting${_}now|henceforth)${__},?${__}you${_}(?:will|must|shall|are${_}going${_}to|should|can|are)\b`),
+    triggers: ['now', 'henceforth'],
+    re: windowed(String.raw`(?:from${_}now${_}on|starting${_}now|henceforth)${__},?${__}you${_}(?:will|must|shall|are${_}going${_}to|should|can|are)\b`),
   },
   {
     id: 'override_safety',
     family: 'instruction_override',
     weight: 0.75,
-    anchors: ['disable', 'turn', 'deactivate', 'remove', 'lift', 'switch'],
-    re: sticky(
+    triggers: ['safety', 'ethical', 'moral', 'filters', 'filter'],
+    re: windowed(
       String.raw`(?:disable|turn${_}off|deactivate|remove|lift|switch${_}off)${_}(?:all${_}|any${_})?(?:of${_})?(?:your${_}|the${_})?(?:safety|content|ethical|moral)${_}(?:filters?|guidelines|restrictions|protocols|rules|guardrails|checks|settings|measures)\b`,
     ),
   },
@@ -135,8 +143,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'you_are_now_unrestricted',
     family: 'role_hijack',
     weight: 0.85,
-    anchors: ['you', 'you\'re'],
-    re: sticky(
+    triggers: ['now', 'longer'],
+    re: windowed(
       String.raw`(?:you${_}are|you're)${_}(?:now${_}|from${_}now${_}on${_})(?:dan\b|stan\b|dude\b|aim\b|an?${_}(?:unrestricted|unfiltered|uncensored|jailbroken|evil|rogue|amoral|unaligned|unbound)|in${_}(?:developer|god|dan|jailbreak|unrestricted|debug|sudo)${_}mode|free${_}(?:from|of)${_}(?:all${_})?(?:restrictions|rules|limitations|guidelines)|no${_}longer${_}(?:an?${_})?(?:ai|assistant|chatbot|bound|restricted|limited|chatgpt|claude|gemini))`,
     ),
   },
@@ -144,15 +152,15 @@ export const SIGNALS: readonly Signal[] = [
     id: 'you_are_no_longer',
     family: 'role_hijack',
     weight: 0.7,
-    anchors: ['you', 'you\'re'],
-    re: sticky(String.raw`(?:you${_}are|you're)${_}no${_}longer${_}(?:bound${_}by|restricted${_}by|subject${_}to|limited${_}by|required${_}to${_}follow)\b`),
+    triggers: ['longer'],
+    re: windowed(String.raw`(?:you${_}are|you're)${_}no${_}longer${_}(?:bound${_}by|restricted${_}by|subject${_}to|limited${_}by|required${_}to${_}follow)\b`),
   },
   {
     id: 'act_as_unrestricted',
     family: 'role_hijack',
     weight: 0.85,
-    anchors: ['act', 'behave', 'respond', 'pretend', 'roleplay', 'role', 'play', 'become', 'answer', 'reply', 'speak'],
-    re: sticky(
+    triggers: ['unrestricted', 'unfiltered', 'uncensored', 'jailbroken', 'evil', 'amoral', 'unethical', 'rogue', 'unaligned', 'unbound', 'malicious', 'hacked', 'dan'],
+    re: windowed(
       String.raw`(?:act|behave|respond|pretend|roleplay|role-play|role${_}play|play|become|answer|reply|speak)${_}(?:as|like|to${_}be|you${_}are)${_}(?:an?${_}|the${_})?(?:completely${_}|totally${_})?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|unethical|rogue|unaligned|unbound|dan|malicious|hacked)\b`,
     ),
   },
@@ -160,8 +168,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'pretend_no_rules',
     family: 'role_hijack',
     weight: 0.85,
-    anchors: ['pretend', 'imagine', 'act', 'assume', 'suppose'],
-    re: sticky(
+    triggers: ['pretend', 'imagine', 'assume', 'suppose', 'act'],
+    re: windowed(
       String.raw`(?:pretend|imagine|act${_}as${_}if|assume|suppose)${_}(?:that${_})?you${_}(?:have|had|are${_}under|were${_}under|are${_}bound${_}by|were${_}bound${_}by)${_}no${_}(?:restrictions|rules|guidelines|filters|limitations|limits|content${_}polic(?:y|ies)|ethical|moral|boundaries|safety)`,
     ),
   },
@@ -169,8 +177,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'jailbreak_mode_enabled',
     family: 'role_hijack',
     weight: 0.85,
-    anchors: ['god', 'dan', 'jailbreak', 'jailbroken', 'unrestricted', 'enable', 'activate', 'enter', 'switch', 'turn'],
-    re: sticky(
+    triggers: ['mode'],
+    re: windowed(
       String.raw`(?:(?:god|dan|jailbreak|jailbroken|unrestricted|evil|chaos)${_}mode${_}(?:(?:is|has${_}been)${_}(?:now${_})?)?(?:enabled|activated|engaged|unlocked|(?:is|now|turned)${_}on)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:god|dan|jailbreak|unrestricted|evil|chaos)${_}mode)\b`,
     ),
   },
@@ -178,8 +186,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'developer_mode_enabled',
     family: 'role_hijack',
     weight: 0.5,
-    anchors: ['developer', 'dev', 'sudo', 'admin', 'debug', 'maintenance', 'enable', 'activate', 'enter', 'switch', 'turn'],
-    re: sticky(
+    triggers: ['mode'],
+    re: windowed(
       String.raw`(?:(?:developer|dev|sudo|admin|debug|maintenance)${_}mode${_}(?:(?:is|has${_}been)${_}(?:now${_})?)?(?:enabled|activated|engaged|unlocked|(?:is|now|turned)${_}on)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:developer|dev|sudo)${_}mode)\b`,
     ),
   },
@@ -187,8 +195,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'model_in_special_mode',
     family: 'role_hijack',
     weight: 0.75,
-    anchors: ['as', 'chatgpt', 'gpt', 'claude', 'gemini', 'you', 'the'],
-    re: sticky(
+    triggers: ['mode'],
+    re: windowed(
       String.raw`(?:as${_}(?:the|a|an)${_}(?:developer[- ]mode|dan|jailbroken|unrestricted|unfiltered|god[- ]mode)${_}(?:model|ai|assistant|version|chatbot)|(?:chatgpt|gpt|claude|gemini|you|the${_}(?:ai|model|assistant))${_}with${_}(?:developer|dev|dan|god)${_}mode${_}(?:enabled|activated|on))\b`,
     ),
   },
@@ -196,15 +204,15 @@ export const SIGNALS: readonly Signal[] = [
     id: 'do_anything_now',
     family: 'role_hijack',
     weight: 0.8,
-    anchors: ['do'],
-    re: sticky(String.raw`do${_}anything${_}now\b`),
+    triggers: ['anything'],
+    re: windowed(String.raw`do${_}anything${_}now\b`),
   },
   {
     id: 'no_ethics',
     family: 'role_hijack',
     weight: 0.55,
-    anchors: ['you', 'without', 'with', 'no'],
-    re: sticky(
+    triggers: ['ethical', 'moral', 'safety'],
+    re: windowed(
       String.raw`(?:you${_}(?:have|possess)${_}no|without${_}(?:any${_})?|with${_}no${_}|no${_})(?:ethical|moral|safety|content)${_}(?:guidelines|restrictions|limits|limitations|constraints|filters|boundaries|principles|compass)`,
     ),
   },
@@ -212,8 +220,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'respond_without_restrictions',
     family: 'role_hijack',
     weight: 0.6,
-    anchors: ['respond', 'answer', 'reply', 'speak', 'write', 'talk'],
-    re: sticky(
+    triggers: ['without'],
+    re: windowed(
       String.raw`(?:respond|answer|reply|speak|write|talk)${_}(?:to${_}(?:me|everything|all${_}questions)${_})?without${_}(?:any${_})?(?:restrictions|filters|filtering|censorship|refusals|limitations|warnings|disclaimers|moralizing)`,
     ),
   },
@@ -221,15 +229,15 @@ export const SIGNALS: readonly Signal[] = [
     id: 'jailbreak_word',
     family: 'role_hijack',
     weight: 0.3,
-    anchors: ['jailbreak', 'jailbroken'],
-    re: sticky(String.raw`jailbr(?:eak|oken)`),
+    triggers: ['jailbreak', 'jailbroken', 'jailbreaking'],
+    re: windowed(String.raw`jailbr(?:eak|oken)`),
   },
   {
     id: 'stay_in_character',
     family: 'role_hijack',
     weight: 0.3,
-    anchors: ['stay', 'remain', 'never', 'don', 'do'],
-    re: sticky(String.raw`(?:stay|remain)${_}in${_}character\b|(?:never|don'?t|do${_}not)${_}break${_}character\b`),
+    triggers: ['character'],
+    re: windowed(String.raw`(?:stay|remain)${_}in${_}character\b|(?:never|don'?t|do${_}not)${_}break${_}character\b`),
   },
 
   // ── system prompt exfiltration ──────────────────────────────────────────
@@ -237,8 +245,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'reveal_system_prompt',
     family: 'system_prompt_exfiltration',
     weight: 0.85,
-    anchors: ['reveal', 'print', 'show', 'output', 'repeat', 'display', 'leak', 'dump', 'expose', 'disclose', 'recite', 'write', 'tell', 'give', 'share', 'copy', 'paste', 'spell', 'list', 'echo', 'return', 'send', 'provide', 'type', 'read', 'summarize', 'translate'],
-    re: sticky(
+    triggers: ['prompt', 'prompts', 'preprompt', 'pre-prompt', 'metaprompt', 'instructions', 'instruction', 'system'],
+    re: windowed(
       String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?(?:your|its|this${_}ai's|the${_}ai's|the${_}assistant's|the${_}model's|the${_}bot's)${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
     ),
   },
@@ -246,8 +254,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'reveal_the_system_prompt',
     family: 'system_prompt_exfiltration',
     weight: 0.6,
-    anchors: ['reveal', 'print', 'show', 'output', 'repeat', 'display', 'leak', 'dump', 'expose', 'disclose', 'recite', 'write', 'tell', 'give', 'share', 'copy', 'paste', 'spell', 'list', 'echo', 'return', 'send', 'provide', 'type', 'read', 'summarize', 'translate'],
-    re: sticky(
+    triggers: ['prompt', 'prompts', 'preprompt', 'pre-prompt', 'metaprompt', 'instructions', 'instruction', 'system'],
+    re: windowed(
       String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?the${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
     ),
   },
@@ -255,8 +263,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'reveal_the_system_prompt_to_me',
     family: 'system_prompt_exfiltration',
     weight: 0.85,
-    anchors: ['reveal', 'print', 'show', 'output', 'repeat', 'display', 'leak', 'dump', 'expose', 'disclose', 'recite', 'write', 'tell', 'give', 'share', 'copy', 'paste', 'spell', 'list', 'echo', 'return', 'send', 'provide', 'type', 'read', 'summarize', 'translate'],
-    re: sticky(
+    triggers: ['prompt', 'prompts', 'preprompt', 'pre-prompt', 'metaprompt', 'instructions', 'instruction', 'system'],
+    re: windowed(
       String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?the${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)(?=[^.?!\n]{0,40}?\b(?:you|your)\b)`,
     ),
   },
@@ -264,8 +272,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'what_is_your_system_prompt',
     family: 'system_prompt_exfiltration',
     weight: 0.75,
-    anchors: ['what'],
-    re: sticky(
+    triggers: ['prompt', 'prompts', 'preprompt', 'pre-prompt', 'metaprompt', 'instructions', 'instruction', 'system'],
+    re: windowed(
       String.raw`what(?:'s|${_}is|${_}are|${_}was|${_}were)${_}(?:your|the)${_}(?:(?:exact|full|original|initial|hidden|secret)${_})*(?:system${_}prompt|system${_}message|initial${_}(?:prompt|instructions)|original${_}instructions|hidden${_}(?:prompt|instructions)|developer${_}(?:message|instructions)|pre-?prompt)\b`,
     ),
   },
@@ -273,8 +281,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'repeat_text_above',
     family: 'system_prompt_exfiltration',
     weight: 0.8,
-    anchors: ['repeat', 'print', 'output', 'copy', 'show', 'write', 'recite', 'return', 'echo'],
-    re: sticky(
+    triggers: ['above', 'beginning', 'preceding'],
+    re: windowed(
       String.raw`(?:repeat|print|output|copy|show|write${_}out|recite|return|echo)${_}(?:back${_})?(?:(?:all|everything)${_}(?:of${_})?)?(?:the${_})?(?:(?:words|text|lines|content|messages?|everything|tokens|conversation)${_})?(?:above${_}(?:this${_}(?:line|message)|verbatim)?|before${_}this${_}(?:line|message)|(?:that${_})?(?:came${_}|written${_}|appears${_})?(?:above|before${_}(?:this|my${_}message))|preceding${_}this|from${_}the${_}(?:very${_})?(?:beginning|start)${_}(?:of${_}(?:the|this)${_}(?:conversation|chat|context|prompt))?)`,
     ),
   },
@@ -282,15 +290,15 @@ export const SIGNALS: readonly Signal[] = [
     id: 'begin_reply_with',
     family: 'system_prompt_exfiltration',
     weight: 0.45,
-    anchors: ['begin', 'start'],
-    re: sticky(String.raw`(?:begin|start)${_}your${_}(?:reply|response|answer|output)${_}with${_}["“'\x60]?(?:here${_}(?:is|are)|sure|certainly|my${_}(?:system${_})?(?:prompt|instructions)|the${_}system${_}prompt|i${_}am${_}dan)`),
+    triggers: ['begin', 'start'],
+    re: windowed(String.raw`(?:begin|start)${_}your${_}(?:reply|response|answer|output)${_}with${_}["“'\x60]?(?:here${_}(?:is|are)|sure|certainly|my${_}(?:system${_})?(?:prompt|instructions)|the${_}system${_}prompt|i${_}am${_}dan)`),
   },
   {
     id: 'instructions_verbatim',
     family: 'system_prompt_exfiltration',
     weight: 0.6,
-    anchors: ['instructions', 'prompt', 'rules', 'guidelines'],
-    re: sticky(String.raw`(?:instructions|prompt|rules|guidelines)\b[^.\n]{0,40}?\b(?:verbatim|word${_}for${_}word|in${_}full|exactly${_}as${_}(?:written|given))`),
+    triggers: ['verbatim', 'word'],
+    re: windowed(String.raw`(?:instructions|prompt|rules|guidelines)\b[^.\n]{0,40}?\b(?:verbatim|word${_}for${_}word|in${_}full|exactly${_}as${_}(?:written|given))`),
   },
 
   // ── delimiter and markup smuggling ──────────────────────────────────────
@@ -298,22 +306,22 @@ export const SIGNALS: readonly Signal[] = [
     id: 'chat_template_token',
     family: 'delimiter_smuggling',
     weight: 0.85,
-    anchors: ['<|'],
-    re: sticky(String.raw`<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_turn|start_of_turn)\|>`),
+    triggers: ['<|'],
+    re: windowed(String.raw`<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_turn|start_of_turn)\|>`),
   },
   {
     id: 'llama_inst_markers',
     family: 'delimiter_smuggling',
     weight: 0.8,
-    anchors: ['[inst]', '[/inst]', '<<sys>>', '<</sys>>'],
-    re: sticky(String.raw`(?:\[\/?INST\]|<<\/?SYS>>)`),
+    triggers: ['[inst]', '<<sys>>'],
+    re: windowed(String.raw`(?:\[\/?INST\]|<<\/?SYS>>)`),
   },
   {
     id: 'fake_role_tag',
     family: 'delimiter_smuggling',
     weight: 0.6,
-    anchors: ['<system', '</system', '<sys', '</sys', '<instructions', '</instructions', '<developer', '</developer', '<admin', '</admin', '</user', '<assistant', '</assistant', '</context', '</document', '</input'],
-    re: sticky(
+    triggers: ['<role>'],
+    re: windowed(
       String.raw`<\/?(?:system|sys|system_prompt|system-prompt|instructions?|developer|admin|user|assistant|context|document|input|user_input)(?:${_}[^>]{0,40})?>`,
     ),
   },
@@ -321,22 +329,22 @@ export const SIGNALS: readonly Signal[] = [
     id: 'role_tag_switch',
     family: 'delimiter_smuggling',
     weight: 0.85,
-    anchors: ['</user', '</human', '</input', '</user_input', '</context', '</document', '</query'],
-    re: sticky(String.raw`<\/(?:user|human|input|user_input|context|document|query)>${__}<(?:system|sys|assistant|developer|admin|instructions?)\b`),
+    triggers: ['<role>'],
+    re: windowed(String.raw`<\/(?:user|human|input|user_input|context|document|query)>${__}<(?:system|sys|assistant|developer|admin|instructions?)\b`),
   },
   {
     id: 'markdown_system_header',
     family: 'delimiter_smuggling',
     weight: 0.55,
-    anchors: ['##'],
-    re: sticky(String.raw`#{2,}${__}(?:new${_})?(?:system|instructions|admin|developer|override|system${_}(?:prompt|message|override))\b\s*:?\s*$`, 'im'),
+    triggers: ['##'],
+    re: windowed(String.raw`#{2,}${__}(?:new${_})?(?:system|instructions|admin|developer|override|system${_}(?:prompt|message|override))\b\s*:?\s*$`, 'im'),
   },
   {
     id: 'end_of_input_marker',
     family: 'delimiter_smuggling',
     weight: 0.55,
-    anchors: ['end', 'begin', 'start', '---', '==='],
-    re: sticky(
+    triggers: ['end', 'begin', 'beginning'],
+    re: windowed(
       String.raw`(?:[-=*#]{3,}${__})?(?:end|begin|start)${_}of${_}(?:the${_})?(?:user${_}(?:input|message|prompt|query)|system${_}(?:prompt|message|instructions)|instructions|prompt|conversation|context|document|untrusted${_}(?:input|content))\b(?:${__}[-=*#]{3,})?`,
     ),
   },
@@ -344,15 +352,17 @@ export const SIGNALS: readonly Signal[] = [
     id: 'inline_role_prefix',
     family: 'delimiter_smuggling',
     weight: 0.4,
-    anchors: ['system', 'assistant', 'developer', 'admin'],
-    re: sticky(String.raw`(?:system|assistant|developer|admin(?:istrator)?)${__}(?:message|prompt|note|override)?${__}:${__}(?=\S)`),
+    triggers: ['system', 'assistant', 'developer', 'admin', 'administrator'],
+    re: windowed(String.raw`(?:system|assistant|developer|admin(?:istrator)?)${__}(?:message|prompt|note|override)?${__}:${__}(?=\S)`),
   },
   {
     id: 'html_comment_instruction',
     family: 'delimiter_smuggling',
     weight: 0.6,
-    anchors: ['<!--'],
-    re: sticky(String.raw`<!--(?:(?!-->)[\s\S]){0,400}?\b(?:ignore|disregard|assistant|ai|llm|model|instructions?|you${_}must|do${_}not${_}tell|system${_}prompt)\b(?:(?!-->)[\s\S]){0,400}?-->`),
+    triggers: ['<!--'],
+    back: 0,
+    ahead: 900,
+    re: windowed(String.raw`<!--(?:(?!-->)[\s\S]){0,400}?\b(?:ignore|disregard|assistant|ai|llm|model|instructions?|you${_}must|do${_}not${_}tell|system${_}prompt)\b(?:(?!-->)[\s\S]){0,400}?-->`),
   },
 
   // ── encoded instructions (the base64/hex payload signal is computed in score.ts) ──
@@ -360,8 +370,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'decode_and_follow',
     family: 'encoded_instructions',
     weight: 0.75,
-    anchors: ['decode', 'decipher', 'base64', 'rot13', 'unscramble', 'decrypt', 'reverse', 'translate'],
-    re: sticky(
+    triggers: ['decode', 'decipher', 'base64', 'rot13', 'unscramble', 'decrypt'],
+    re: windowed(
       String.raw`(?:decode|decipher|base64-?decode|rot13|unscramble|decrypt|reverse|translate)\b[^\n]{0,80}?\b(?:and|then)${_}(?:follow|execute|obey|do|run|perform|carry${_}out|act${_}on|comply${_}with|apply)\b`,
     ),
   },
@@ -371,8 +381,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'addressed_to_ai',
     family: 'tool_result_instructions',
     weight: 0.7,
-    anchors: ['ai', 'assistant', 'model', 'llm', 'agent', 'chatbot', 'gpt', 'chatgpt', 'claude', 'gemini', 'copilot', 'dear'],
-    re: sticky(
+    triggers: ['ai', 'assistant', 'model', 'llm', 'agent', 'chatbot', 'gpt', 'chatgpt', 'claude', 'gemini', 'copilot'],
+    re: windowed(
       String.raw`(?:dear${_})?(?:ai|assistant|model|llm|agent|chatbot|gpt|chatgpt|claude|gemini|copilot)${__}[,:]${__}(?:you${_}must|you${_}should|you${_}will|please${_}(?:ignore|forward|send|delete|run|execute|call)|ignore|disregard|immediately|do${_}not|don't|stop|forward|send|call|execute|run|delete|now${_}(?:you|ignore|send|forward))\b`,
     ),
   },
@@ -380,8 +390,9 @@ export const SIGNALS: readonly Signal[] = [
     id: 'note_to_ai',
     family: 'tool_result_instructions',
     weight: 0.75,
-    anchors: ['note', 'message', 'instruction', 'instructions', 'attention', 'important', 'hidden'],
-    re: sticky(
+    triggers: ['ai', 'assistant', 'model', 'llm', 'agent', 'chatbot', 'gpt', 'chatgpt', 'claude', 'gemini', 'copilot'],
+    back: 60,
+    re: windowed(
       String.raw`(?:note|message|instructions?|attention|important${_}(?:note|message|instructions?)?|hidden${_}instructions?)${_}(?:to|for)${_}(?:the${_}|any${_}|all${_})?(?:ai|assistant|model|llm|agent|language${_}model|chatbot|ai${_}assistant|ai${_}agent|automated${_}(?:agent|assistant|system))s?\b`,
     ),
   },
@@ -389,8 +400,8 @@ export const SIGNALS: readonly Signal[] = [
     id: 'if_you_are_an_ai',
     family: 'tool_result_instructions',
     weight: 0.7,
-    anchors: ['if', 'when', 'any'],
-    re: sticky(
+    triggers: ['ai', 'assistant', 'model', 'llm', 'agent', 'chatbot', 'gpt', 'chatgpt', 'claude', 'gemini', 'copilot'],
+    re: windowed(
       String.raw`(?:(?:if|when)${_}you${_}are${_}(?:an?${_})?|any${_})(?:ai|assistant|language${_}model|llm|agent|chatbot|ai${_}(?:model|assistant|agent))(?:${_}(?:reading|processing|summari[sz]ing|parsing|that${_}reads?))?\b`,
     ),
   },
@@ -398,8 +409,9 @@ export const SIGNALS: readonly Signal[] = [
     id: 'hide_from_user',
     family: 'tool_result_instructions',
     weight: 0.75,
-    anchors: ['do', 'don', 'never', 'without'],
-    re: sticky(
+    triggers: ['user', 'users', 'human', 'customer', 'operator', 'mention', 'disclose', 'acknowledge'],
+    back: 80,
+    re: windowed(
       String.raw`(?:(?:(?:do${_}not|don'?t|never)${_}(?:tell|inform|mention${_}(?:this${_})?to|reveal${_}(?:this${_})?to|show${_}(?:this${_})?to|alert|notify|let)|without${_}(?:telling|informing|alerting|notifying|letting))${_}(?:this${_}to${_})?(?:the${_})?(?:user|human|customer|operator)s?|(?:do${_}not|don'?t|never)${_}(?:mention|reveal|disclose|acknowledge|repeat)${_}(?:this|these|the(?:se)?${_}(?:above|hidden))${_}(?:instructions?|message|note|text|directive))\b`,
     ),
   },
@@ -407,8 +419,9 @@ export const SIGNALS: readonly Signal[] = [
     id: 'exfiltrate_data',
     family: 'tool_result_instructions',
     weight: 0.85,
-    anchors: ['send', 'forward', 'upload', 'post', 'exfiltrate', 'email', 'transmit', 'leak', 'copy', 'submit'],
-    re: sticky(
+    triggers: ['http', 'https', 'webhook', 'endpoint'],
+    back: 200,
+    re: windowed(
       String.raw`(?:send|forward|upload|post|exfiltrate|email|transmit|leak|copy|submit)${_}(?:(?:all|of|the|their|his|her|any|every|this|my|our)${_}){0,3}(?:(?:user|customer|client)(?:'s|s'|s)?${_})?(?:private${_}|personal${_}|saved${_})?(?:data|conversation|chat${_}history|messages|credentials|passwords?|api${_}keys?|keys|tokens?|secrets?|files|emails|contacts|history|cookies|session|ssh${_}keys?|env(?:ironment)?${_}variables)\b[^\n]{0,80}?(?:https?:\/\/|\bto${_}\S+@\S+|\bwebhook\b|\bendpoint\b)`,
     ),
   },
@@ -416,36 +429,42 @@ export const SIGNALS: readonly Signal[] = [
     id: 'markdown_image_exfil',
     family: 'tool_result_instructions',
     weight: 0.7,
-    anchors: ['!['],
-    re: sticky(String.raw`!\[[^\]\n]{0,80}\]\(https?:\/\/[^)\s]{1,200}[?&][^)\s=]{1,40}=(?:\{|\$|%7B|\[|<)`),
+    triggers: ['!['],
+    re: windowed(String.raw`!\[[^\]\n]{0,80}\]\(https?:\/\/[^)\s]{1,200}[?&][^)\s=]{1,40}=(?:\{|\$|%7B|\[|<)`),
   },
   {
     id: 'call_tool_directive',
     family: 'tool_result_instructions',
     weight: 0.45,
-    anchors: ['call', 'invoke', 'use', 'run', 'execute', 'trigger'],
-    re: sticky(String.raw`(?:call|invoke|use|run|execute|trigger)${_}the${_}[\x60'"]?[a-z_][\w.-]{2,40}[\x60'"]?${_}(?:tool|function|action|plugin|command)${_}(?:with|to|and|now|immediately|on)\b`),
+    triggers: ['tool', 'function', 'action', 'plugin', 'command'],
+    re: windowed(String.raw`(?:call|invoke|use|run|execute|trigger)${_}the${_}[\x60'"]?[a-z_][\w.-]{2,40}[\x60'"]?${_}(?:tool|function|action|plugin|command)${_}(?:with|to|and|now|immediately|on)\b`),
   },
   {
     id: 'when_you_read_this',
     family: 'tool_result_instructions',
     weight: 0.5,
-    anchors: ['when', 'once', 'after', 'upon', 'while'],
-    re: sticky(String.raw`(?:when|once|after|upon|while)${_}(?:you${_})?(?:read|reading|see|seeing|process|processing|summari[sz]e|summari[sz]ing|parse|parsing)${_}this\b`),
+    triggers: ['read', 'reading', 'see', 'seeing', 'process', 'processing', 'summarize', 'summarise', 'summarizing', 'summarising', 'parse', 'parsing'],
+    re: windowed(String.raw`(?:when|once|after|upon|while)${_}(?:you${_})?(?:read|reading|see|seeing|process|processing|summari[sz]e|summari[sz]ing|parse|parsing)${_}this\b`),
   },
   {
     id: 'attention_marker',
     family: 'tool_result_instructions',
     weight: 0.35,
-    anchors: ['important', 'urgent', 'attention', 'system', 'admin', 'administrator', 'override', 'critical'],
+    triggers: ['important', 'urgent', 'attention', 'system', 'admin', 'administrator', 'override', 'critical'],
     // Shouted markers only: "IMPORTANT:" in a web page read by a tool, not "important:" in prose.
-    re: sticky(String.raw`(?:IMPORTANT|URGENT|ATTENTION|SYSTEM(?: OVERRIDE| NOTICE| MESSAGE)?|ADMIN(?:ISTRATOR)?(?: NOTE| MESSAGE| NOTICE)?|OVERRIDE|CRITICAL(?: INSTRUCTION)?)\s*[:!]`, ''),
+    re: windowed(String.raw`(?:IMPORTANT|URGENT|ATTENTION|SYSTEM(?: OVERRIDE| NOTICE| MESSAGE)?|ADMIN(?:ISTRATOR)?(?: NOTE| MESSAGE| NOTICE)?|OVERRIDE|CRITICAL(?: INSTRUCTION)?)\s*[:!]`, ''),
   },
 ];
 
-/** Every anchor, longest first so `[/inst]` wins over shorter prefixes. */
-export function allAnchors(): string[] {
-  const set = new Set<string>();
-  for (const s of SIGNALS) for (const a of s.anchors) set.add(a);
-  return [...set].sort((a, b) => b.length - a.length);
+/** Trigger → the signals it arms. */
+export function triggerTable(): Map<string, Signal[]> {
+  const map = new Map<string, Signal[]>();
+  for (const sig of SIGNALS) {
+    for (const t of sig.triggers) {
+      const list = map.get(t) ?? [];
+      list.push(sig);
+      map.set(t, list);
+    }
+  }
+  return map;
 }
