@@ -12,6 +12,7 @@ import { createJsonlSink } from '../sinks/jsonl/sink.js';
 import { OspreyError } from '../util/errors.js';
 import { parseListen } from '../telemetry/metrics-server.js';
 import { runDoctor } from './doctor.js';
+import { registerServerCommands } from './server-commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -87,6 +88,8 @@ program
   .description('print the version')
   .action(() => console.log(pkg.version));
 
+
+registerServerCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof OspreyError) {
