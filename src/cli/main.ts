@@ -5,10 +5,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { DEFAULT_AGENT_CONFIG, loadAgentConfig, type AgentConfig } from '../config/agent-config.js';
-import { runAgent } from '../agent/run.js';
+import { requirePrivileges, runAgent } from '../agent/run.js';
 import { replayRecording } from '../agent/replay.js';
 import { pipelineOptionsFrom } from '../agent/pipeline.js';
 import { createJsonlSink } from '../sinks/jsonl/sink.js';
+import { checkDestinationFlags, createAgentSink, type DestinationFlags } from '../sinks/agent-sink.js';
+import { DEFAULT_SPOOL_DIR } from '../sinks/http/config.js';
 import { OspreyError } from '../util/errors.js';
 import { parseListen } from '../telemetry/metrics-server.js';
 import { runDoctor } from './doctor.js';
@@ -44,17 +46,24 @@ const program = new Command()
 program
   .command('agent')
   .description('capture LLM calls made by any process on this host (needs root)')
-  .requiredOption('--jsonl <file>', "write one LlmCall record per line to this file ('-' for stdout)")
+  .option('--jsonl <file>', "write one LlmCall record per line to this file ('-' for stdout)")
+  .option('--server <url>', 'deliver LlmCall records to an Osprey server (batched, gzip, retried; spooled on disk while it is unreachable)')
+  .option('--token <token>', 'ingest token for --server (default: $OSPREY_TOKEN)')
+  .option('--otlp <url>', 'export LlmCall records as OTLP/HTTP GenAI spans to this collector (base URL or .../v1/traces)')
+  .option('--spool-dir <dir>', 'where records wait until --server/--otlp acknowledge them (survives restarts; 1 GiB cap per destination)', DEFAULT_SPOOL_DIR)
   .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB (power of two)', positiveInt, 32)
   .option('--metrics <host:port>', 'serve Prometheus metrics (drops by reason, calls, bytes) on /metrics')
   .option('--demo', 'also run a demo workload: a local provider-like server and real clients calling it')
   .option('--record <file>', 'also append the raw sensor output to this file, for `osprey replay`')
   .option('--config <file>', `agent config (YAML: capture, endpoints, guardrails); default ${DEFAULT_CONFIG_PATH} when it exists`)
   .option('--plaintext-ports <list>', 'comma-separated destination ports carrying plaintext HTTP to LLM servers (overrides capture.plaintext_ports; default 11434)', portList)
-  .action(async (opts: { jsonl: string; ringbufMb: number; metrics?: string; demo?: boolean; config?: string; plaintextPorts?: number[]; record?: string }) => {
+  .action(async (opts: { jsonl?: string; server?: string; token?: string; otlp?: string; spoolDir: string; ringbufMb: number; metrics?: string; demo?: boolean; config?: string; plaintextPorts?: number[]; record?: string }) => {
+    const destinations: DestinationFlags = { jsonl: opts.jsonl, server: opts.server, token: opts.token ?? process.env.OSPREY_TOKEN, otlp: opts.otlp, spoolDir: opts.spoolDir, version: pkg.version };
+    checkDestinationFlags(destinations); // a bad flag is reported before the privilege check
+    requirePrivileges(); // before the spool directory under /var/lib is created
     const config = loadConfigOption(opts.config);
     await runAgent({
-      sink: createJsonlSink(opts.jsonl),
+      sink: createAgentSink(destinations),
       ringbufMb: opts.ringbufMb,
       metrics: opts.metrics === undefined ? undefined : parseListen(opts.metrics, '--metrics'),
       demo: opts.demo === true,
