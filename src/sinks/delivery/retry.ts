@@ -7,6 +7,8 @@ export const BACKOFF_MULTIPLIER = 2;
 export const JITTER_FRACTION = 0.2;
 /** One request may take this long before it counts as a (retryable) network failure. */
 export const REQUEST_TIMEOUT_MS = 10_000;
+/** An attempt started close to the deadline still gets this long (or requestTimeoutMs, if shorter) to answer. */
+export const MIN_ATTEMPT_MS = 1000;
 /** A server asking for more than this is still obeyed, but only up to this long per wait. */
 export const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
@@ -96,7 +98,7 @@ export function createRetryingTransport(transport: Transport, policy: Partial<Re
     async send(body, deadline, signal) {
       for (let attempt = 0; ; attempt++) {
         const remaining = deadline - Date.now();
-        const response = await transport.send(body, Math.max(1, Math.min(p.requestTimeoutMs, remaining)), signal);
+        const response = await transport.send(body, Math.min(p.requestTimeoutMs, Math.max(remaining, MIN_ATTEMPT_MS)), signal);
         if (response.kind !== 'retryable' || signal.aborted) return response;
         const wait = retryDelayMs(response, attempt, p);
         if (Date.now() + wait >= deadline) return response;

@@ -149,10 +149,10 @@ export function createDeliverySink(opts: DeliveryOptions): DeliverySink {
         diagnostics.warnOnce(`bad-request:${name}`, `${name}: ${exporter.target} answered 400 to a batch of ${lines.length} record(s) (${out.error}); dropped and counted, not retried`);
         return { kind: 'done' };
       case 'unauthorized':
-        noteOutage(`${exporter.target} refused the token (HTTP ${out.status}: ${out.error}); check --token`, true);
+        noteOutage(`${exporter.target} refused the token (${out.error}); check --token`, true);
         return { kind: 'hold', delayMs: pausedRetryMs, remaining: lines, paused: true };
       case 'failure':
-        noteOutage(`${exporter.target} answered HTTP ${out.status} (${out.error})`, true);
+        noteOutage(`${exporter.target} answered ${out.error}`, true);
         return { kind: 'hold', delayMs: pausedRetryMs, remaining: lines, paused: true };
       case 'retry-later':
         if (!signal.aborted) noteOutage(out.error, false);
