@@ -10,7 +10,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { GuardrailsConfig } from './config.js';
 import { cardGroupingOk, cardIssuer, luhnValid } from './detectors/card.js';
-import { CLS, C_B64, C_DIGIT, C_LOWER, C_TOKEN, C_UPPER, contextBefore, isDigit } from './detectors/chars.js';
+import { CLS, C_B64, C_DIGIT, C_LOWER, C_SECRET_START, C_SPECIAL, C_TOKEN, C_UPPER, contextBefore, isDigit } from './detectors/chars.js';
 import { matchEmail } from './detectors/email.js';
 import { matchIban } from './detectors/iban.js';
 import { findIpv6, ipv4Ok } from './detectors/ip.js';
@@ -128,6 +128,10 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
       continue;
     }
     const k = CLS[c]!;
+    if ((k & (C_TOKEN | C_SPECIAL)) === 0) {
+      i++; // space and ordinary punctuation: the common case
+      continue;
+    }
     if ((k & C_TOKEN) === 0) {
       if (c === 64) {
         if (on.email) {
@@ -185,7 +189,7 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
         }
       }
     } else {
-      if (on.secrets) {
+      if (on.secrets && (k & C_SECRET_START) !== 0) {
         const h = matchSecretAt(text, i, c, j);
         if (h) {
           out.push({ type: 'secret', detector: 'secrets', kind: h.kind, start: h.start, end: h.end, score: h.score, sample: maskSecret(text.slice(h.start, h.end), h.prefixLength) });

@@ -10,6 +10,10 @@ export const C_LOWER = 4;
 export const C_TOKEN = 8;
 /** The base64 alphabets together: alnum and `+ / = _ -` (runs that may be an encoded payload). */
 export const C_B64 = 32;
+/** Non-token characters where a candidate can start: `@ ( + < [ # !`. */
+export const C_SPECIAL = 64;
+/** First characters of the credential formats: `s S a A g x e -`. */
+export const C_SECRET_START = 128;
 /** Characters of an email local part: alnum and `. _ % + - '`. */
 export const C_LOCAL = 16;
 
@@ -22,6 +26,8 @@ export const CLS = /* @__PURE__ */ (() => {
   t['+'.charCodeAt(0)] = C_LOCAL | C_B64;
   for (const ch of '/=') t[ch.charCodeAt(0)] = C_B64;
   for (const ch of ".%'") t[ch.charCodeAt(0)] = C_LOCAL;
+  for (const ch of '@(+<[#!') t[ch.charCodeAt(0)]! |= C_SPECIAL;
+  for (const ch of 'sSaAgxe-') t[ch.charCodeAt(0)]! |= C_SECRET_START;
   return t;
 })();
 

@@ -18,6 +18,8 @@ const TABLE = triggerTable();
 export const TRIGGER_ENTRIES: readonly TriggerEntry[] = [...TABLE].map(([key, signals]) => ({ key, signals }));
 const INDEX = new Map<string, number>(TRIGGER_ENTRIES.map((e, i) => [e.key, i]));
 const BY_HASH = new Map<number, number[]>();
+/** Bit filter over the low 12 bits of trigger hashes: most tokens are rejected by one typed-array read. */
+const FILTER = new Uint8Array(4096);
 
 /** One step of the token hash; `| 32` folds ASCII upper case to lower (and leaves digits, `-` alone). */
 export function hashStep(h: number, c: number): number {
@@ -32,12 +34,14 @@ TRIGGER_ENTRIES.forEach((e, i) => {
   const list = BY_HASH.get(h) ?? [];
   list.push(i);
   BY_HASH.set(h, list);
+  FILTER[h & 4095] = 1;
   maxLen = Math.max(maxLen, e.key.length);
 });
 export const MAX_TRIGGER_WORD = maxLen;
 
 /** The entry index of the word trigger equal to token [i, j) whose hash is `h`, or -1. */
 export function wordTrigger(text: string, i: number, j: number, h: number): number {
+  if (FILTER[h & 4095] === 0) return -1;
   const list = BY_HASH.get(h);
   if (list === undefined) return -1;
   for (const idx of list) {
