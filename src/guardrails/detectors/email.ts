@@ -29,9 +29,12 @@ export function matchEmail(s: string, at: number): { start: number; end: number 
   // Leading dots or quotes belong to the sentence, not the address.
   while (start < at && !isAlnum(s.charCodeAt(start))) start++;
   if (start === at) return undefined;
-  if (start > 0) {
-    const p = s.charCodeAt(start - 1);
-    if (p === 47 || p === 58 && s.charCodeAt(start - 2) === 47) return undefined; // a URL's userinfo or a path
+  if (start > 0 && s.charCodeAt(start - 1) === 47) return undefined; // a path segment
+  // A URL's userinfo (`https://user:pw@host`): `://` earlier in the same run of non-spaces.
+  for (let k = start - 1, stop = Math.max(0, start - 256); k >= stop + 2; k--) {
+    const c = s.charCodeAt(k);
+    if (c === 32 || c === 10 || c === 9 || c === 34 || c === 60) break;
+    if (c === 47 && s.charCodeAt(k - 1) === 47 && s.charCodeAt(k - 2) === 58) return undefined;
   }
   if (s.charCodeAt(at - 1) === 46) return undefined;
   for (let k = start + 1; k < at; k++) if (s.charCodeAt(k) === 46 && s.charCodeAt(k - 1) === 46) return undefined;

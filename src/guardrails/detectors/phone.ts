@@ -28,6 +28,15 @@ const SEP_DASH = 45;
 const SEP_DOT = 46;
 const SEP_PAREN = 41;
 
+/** Countries of the North American Numbering Plan that a config may name. */
+const NANP_REGIONS: ReadonlySet<string> = new Set(['US', 'CA', 'PR', 'GU', 'VI', 'AS', 'MP', 'BS', 'BB', 'JM', 'TT', 'DO', 'BM', 'KY', 'AG', 'AI', 'DM', 'GD', 'KN', 'LC', 'MS', 'SX', 'TC', 'VC', 'VG']);
+
+function isNanpShape(c: NumericCandidate): boolean {
+  const L = c.groupLen;
+  const off = c.groups === 4 && L[0] === 1 && c.digits[0] === 1 ? 1 : 0;
+  return c.groups - off === 3 && L[off] === 3 && L[off + 1] === 3 && L[off + 2] === 4 && c.digits[0] !== 0;
+}
+
 /** The candidate's digit-group shape is one people use for phone numbers. */
 function nationalShapeOk(c: NumericCandidate): boolean {
   const g = c.groups;
@@ -82,6 +91,11 @@ export function classifyPhone(c: NumericCandidate, text: string, raw: string, re
     return isValidPhoneNumber(raw) ? { score: 0.95, kind: 'phone' } : undefined;
   }
   if (dateShape(c)) return undefined;
+  // International prefix written as 00 (0044 20 7946 0958): as good as a `+`.
+  if (c.digits[0] === 0 && c.digits[1] === 0 && c.nDigits >= 10 && c.groups > 1) {
+    const intl = '+' + raw.replace(/^\D*00/, '');
+    if (isValidPhoneNumber(intl)) return { score: 0.9, kind: 'phone' };
+  }
   const before = contextBefore(text, c.start, 40);
   // What immediately precedes the number decides: "invoice no. 415…" and "call id 415…" are
   // identifiers; "phone no. 415…" is a phone because the generic word follows a phone keyword.
@@ -94,13 +108,13 @@ export function classifyPhone(c: NumericCandidate, text: string, raw: string, re
   } else keyword = PHONE_CONTEXT.test(before);
   const formatted = nationalShapeOk(c);
   if (!formatted && !keyword) return undefined;
-  // International prefix written as 00 (0044 20 7946 0958).
-  if (c.digits[0] === 0 && c.digits[1] === 0 && c.nDigits >= 10) {
-    const intl = '+' + raw.replace(/^\D*00/, '');
-    if (isValidPhoneNumber(intl)) return { score: keyword ? 0.95 : 0.85, kind: 'phone' };
-  }
+  // A NANP-shaped number (415-555-2671) is checked against NANP regions only, a trunk-prefixed one
+  // (020 7946 0958) against the others: a shape that is valid only in the wrong plan is not a phone.
+  const nanp = isNanpShape(c);
+  const score = keyword ? 0.95 : formatted ? 0.85 : 0.7;
   for (const region of regions) {
-    if (isValidPhoneNumber(raw, region)) return { score: keyword ? 0.95 : formatted ? 0.85 : 0.7, kind: 'phone' };
+    if (formatted && NANP_REGIONS.has(region) !== nanp) continue;
+    if (isValidPhoneNumber(raw, region)) return { score, kind: 'phone' };
   }
   return undefined;
 }

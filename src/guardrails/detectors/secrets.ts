@@ -178,7 +178,8 @@ function pem(s: string, i: number): SecretHit | undefined {
     const limit = Math.min(s.length, bodyStart + PEM_MAX);
     while (end < limit) {
       const c = s.charCodeAt(end);
-      if (isAlnum(c) || c === 43 || c === 47 || c === 61 || c === 10 || c === 13 || c === 32 || c === 58 || c === 44 || c === 45) end++;
+      // base64 lines and the `Proc-Type: 4,ENCRYPTED` style headers of encrypted keys
+      if (isAlnum(c) || c === 43 || c === 47 || c === 61 || c === 10 || c === 13 || c === 58 || c === 44 || c === 45 || (c === 32 && s.charCodeAt(end - 1) === 58)) end++;
       else break;
     }
     while (end > bodyStart && (s.charCodeAt(end - 1) === 10 || s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 13)) end--;
