@@ -52,11 +52,11 @@ export function toOutcome(response: ExportResponse, sent: number, interpret: Jso
 }
 
 export function createJsonExporter(opts: JsonExporterOptions): Exporter {
-  const retrying = createRetryingTransport(opts.transport, opts.retry, () => events.exportAttempt(opts.name, 'retryable'));
+  const retrying = createRetryingTransport(opts.transport, opts.retry);
   return {
     name: opts.name,
     target: opts.target,
-    async export(lines, deadline, signal) {
+    async export(lines, deadline, signal, onRetry) {
       let body: Uint8Array;
       try {
         body = await compressBody(opts.encode(lines), opts.gzip);
@@ -64,7 +64,10 @@ export function createJsonExporter(opts: JsonExporterOptions): Exporter {
         // The records themselves cannot be encoded: no destination will ever take them.
         return { kind: 'bad-request', error: `cannot encode: ${(err as Error).message}` };
       }
-      const response = await retrying.send(body, deadline, signal);
+      const response = await retrying.send(body, deadline, signal, (r) => {
+        events.exportAttempt(opts.name, 'retryable');
+        if (r.kind === 'retryable') onRetry?.(r.error);
+      });
       return toOutcome(response, lines.length, opts.interpret);
     },
   };

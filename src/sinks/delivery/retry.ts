@@ -1,8 +1,12 @@
 import type { ExportResponse, Transport } from './types.js';
 
-/** Backoff between retries of one request: 0.5 s, 1 s, 2 s, … capped at 30 s, each ±20 %. */
+/**
+ * Backoff between retries of one request: 0.5 s, 1 s, 2 s, … capped at 10 s, each ±20 %. The cap
+ * is low because the usual outage is a restart of our own server: delivery should resume within
+ * seconds of it coming back, and one connection attempt every 10 s costs nothing.
+ */
 export const INITIAL_BACKOFF_MS = 500;
-export const MAX_BACKOFF_MS = 30_000;
+export const MAX_BACKOFF_MS = 10_000;
 export const BACKOFF_MULTIPLIER = 2;
 export const JITTER_FRACTION = 0.2;
 /** One request may take this long before it counts as a (retryable) network failure. */
@@ -89,13 +93,13 @@ export interface RetryingTransport {
    * Sends `body`, retrying retryable responses with backoff until one succeeds, fails for good, or
    * the next wait would pass `deadline` (epoch ms); then returns the last response.
    */
-  send(body: Uint8Array, deadline: number, signal: AbortSignal): Promise<ExportResponse>;
+  send(body: Uint8Array, deadline: number, signal: AbortSignal, onRetry?: (r: ExportResponse) => void): Promise<ExportResponse>;
 }
 
-export function createRetryingTransport(transport: Transport, policy: Partial<RetryPolicy> = {}, onRetry?: (r: ExportResponse) => void): RetryingTransport {
+export function createRetryingTransport(transport: Transport, policy: Partial<RetryPolicy> = {}): RetryingTransport {
   const p: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy };
   return {
-    async send(body, deadline, signal) {
+    async send(body, deadline, signal, onRetry) {
       for (let attempt = 0; ; attempt++) {
         const remaining = deadline - Date.now();
         const response = await transport.send(body, Math.min(p.requestTimeoutMs, Math.max(remaining, MIN_ATTEMPT_MS)), signal);

@@ -117,7 +117,9 @@ export function createDeliverySink(opts: DeliveryOptions): DeliverySink {
     o.kind === 'delivered' ? 'success' : o.kind === 'retry-later' ? 'retryable' : o.kind === 'too-large' ? 'too_large' : o.kind === 'bad-request' ? 'bad_request' : o.kind;
 
   async function deliver(lines: string[], signal: AbortSignal): Promise<Delivery> {
-    const out = await exporter.export(lines, Date.now() + exportDeadlineMs, signal);
+    const out = await exporter.export(lines, Date.now() + exportDeadlineMs, signal, (error) => {
+      if (!signal.aborted) noteOutage(error, false);
+    });
     events.exportAttempt(name, label(out));
     switch (out.kind) {
       case 'delivered': {

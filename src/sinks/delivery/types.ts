@@ -40,5 +40,6 @@ export interface Exporter {
   readonly name: string;
   /** Where the records go, for log lines (no credentials). */
   readonly target: string;
-  export(lines: string[], deadline: number, signal: AbortSignal): Promise<ExportOutcome>;
+  /** `onRetry` hears each transient failure that will be retried (the sender warns on the first). */
+  export(lines: string[], deadline: number, signal: AbortSignal, onRetry?: (error: string) => void): Promise<ExportOutcome>;
 }
