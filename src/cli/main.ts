@@ -14,6 +14,7 @@ import { DEFAULT_SPOOL_DIR } from '../sinks/http/config.js';
 import { OspreyError } from '../util/errors.js';
 import { parseListen } from '../telemetry/metrics-server.js';
 import { runDoctor } from './doctor.js';
+import { registerAgentsCommands } from './agents-commands.js';
 import { registerServerCommands } from './server-commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -91,6 +92,7 @@ program
     process.exitCode = await runDoctor({ json: opts.json === true });
   });
 
+registerAgentsCommands(program);
 
 program
   .command('version')

@@ -288,8 +288,9 @@ describe('cache, pid reuse and short-lived processes', { skip: !canRun ? 'needs 
 
     const r = new IdentityResolver();
     r.resolve(parent.pid, parent.startNs); // the parent is known, as it would be from its own exec event
-    const identity = r.resolve(brief.pid, brief.startNs, { ppid: parent.pid, uid: 0, comm: 'curl', filename: '/usr/bin/curl' });
+    const identity = r.resolve(brief.pid, brief.startNs, { ppid: parent.pid, uid: 0, comm: 'curl', filename: '/usr/bin/curl', commandLine: 'curl -s https://api.openai.com/v1/chat/completions' });
     assert.equal(identity.source, 'exec');
+    assert.equal(identity['process.command_line'], 'curl -s https://api.openai.com/v1/chat/completions');
     assert.equal(identity.comm, 'curl');
     assert.equal(identity['process.executable.path'], '/usr/bin/curl');
     assert.equal(identity['process.executable.name'], 'curl');
@@ -347,10 +348,10 @@ describe('cache, pid reuse and short-lived processes', { skip: !canRun ? 'needs 
   test('exec event older than /proc (the process exec’d again since): the event’s image is kept', async () => {
     const p = await startProcess(['sleep', '300']);
     const r = new IdentityResolver();
-    const identity = r.onExec({ tgid: p.pid, ppid: process.pid, startNs: p.startNs, uid: 0, comm: 'sh', filename: '/bin/sh' });
+    const identity = r.onExec({ tgid: p.pid, ppid: process.pid, startNs: p.startNs, uid: 0, comm: 'sh', filename: '/bin/sh', commandLine: 'sh -c exec sleep 300' });
     assert.equal(identity.comm, 'sh');
     assert.equal(identity['process.executable.path'], '/bin/sh');
-    assert.equal(identity['process.command_line'], null);
+    assert.equal(identity['process.command_line'], 'sh -c exec sleep 300');
     await p.kill();
   });
 

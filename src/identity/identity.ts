@@ -115,6 +115,8 @@ export interface ExecInfo {
   comm?: string | null;
   /** The path given to execve (may be relative). */
   filename?: string | null;
+  /** argv joined by spaces as the kernel saw it at exec (ExecRecord.commandLine); may be truncated. */
+  commandLine?: string | null;
 }
 
 export interface IdentityResolverOptions {
@@ -305,8 +307,11 @@ export class IdentityResolver {
   }
 
   /**
-   * Reads stat, exe, command line, uid and cgroup, bracketed by two start-time checks. Null when
-   * the process is gone or the pid now belongs to another process.
+   * Reads stat, exe, command line, uid and cgroup. Null when the process is gone or the pid now
+   * belongs to another process. One start-time check before the reads is enough: for the pid to
+   * be reused between them, the kernel would have to allocate every other pid up to pid_max within
+   * microseconds. This runs for every exec on the host, so it reads as little as it can (the uid
+   * comes from the exec event when there is one).
    */
   private readBasics(pid: number, startNs: bigint, exec: ExecInfo | undefined): Basics | null {
     this.counters.procReads++;
@@ -318,14 +323,9 @@ export class IdentityResolver {
     let exe = readExe(pid);
     let exeFileId = readExeFileId(pid);
     let commandLine = readCmdlineCapped(pid, MAX_CMDLINE_BYTES);
-    const uid = readUid(pid);
+    const uid = exec?.uid ?? readUid(pid);
     const cgroupText = readCgroupFile(pid);
     const root = readRootLink(pid);
-    const after = readStat(pid);
-    if (after && !this.startMatches(after, startNs)) {
-      this.counters.procReadsMissed++;
-      return null;
-    }
     let comm = stat.comm;
     // The exec event is late by the time we read: if the process has exec'd again since, /proc
     // shows the newer image. Keep the event's image for this exec; the next event brings the new one.
@@ -333,8 +333,10 @@ export class IdentityResolver {
       comm = exec.comm;
       exe = exec.filename || null;
       exeFileId = null;
-      commandLine = null;
+      commandLine = exec.commandLine || null;
     }
+    // /proc's is whole (the event's argv may be cut short); the event's when /proc had none.
+    commandLine ??= exec?.commandLine || null;
     if (exe && root && root !== '/' && exe.startsWith(`${root}/`)) exe = exe.slice(root.length);
     return {
       ppid: stat.ppid,
@@ -360,7 +362,7 @@ export class IdentityResolver {
       comm: exec?.comm || null,
       exe: exec?.filename || null,
       exeFileId: null,
-      commandLine: null,
+      commandLine: exec?.commandLine || null,
       cgroup: null,
       startNs,
     };
@@ -418,19 +420,16 @@ export class IdentityResolver {
   private completePod(identity: ProcessIdentity, alive: boolean): ProcessIdentity {
     const pid = identity['process.pid'];
     let env: EnvScan | null = null;
+    // This may run long after the exec event: is the pid still this process?
     if (alive && identity.source !== 'exec' && identity.source !== 'pid') {
-      this.counters.environReads++;
-      env = scanEnviron(pid);
+      const stat = readStat(pid);
+      if (stat && this.startMatches(stat, identity.startNs)) {
+        this.counters.environReads++;
+        env = scanEnviron(pid);
+      }
     }
     const containerId = identity['container.id'];
-    let facts: ContainerFacts | null = null;
-    if (env && looksLikePod(env, identity['k8s.pod.uid'])) {
-      const names = podNamesOf(pid, env, this.hostNames);
-      // Both reads happened while the process was ours? A reused pid would show another start.
-      const after = readStat(pid);
-      if (!after || this.startMatches(after, identity.startNs)) facts = names;
-      else env = null;
-    }
+    const facts: ContainerFacts | null = env && looksLikePod(env, identity['k8s.pod.uid']) ? podNamesOf(pid, env, this.hostNames) : null;
     const known = containerId === null ? undefined : this.containers.get(containerId);
     if (facts && containerId !== null && (facts.podName !== null || facts.namespace !== null)) this.rememberContainer(containerId, facts);
     const podName = facts?.podName ?? known?.podName ?? identity['k8s.pod.name'];

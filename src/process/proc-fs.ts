@@ -2,16 +2,64 @@
  * Small, failure-tolerant readers of /proc/PID. A process can exit between any two reads, so each
  * reader returns null instead of throwing; callers keep whatever the kernel event already told them.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
 
 export const PROC_ROOT = process.env.OSPREY_PROC_ROOT ?? '/proc';
 
-function tryRead(path: string): Buffer | null {
+/**
+ * procfs files report size 0, so readFileSync grows its buffer as it goes; reading into one
+ * reused scratch buffer is about twice as fast, which matters on the exec path (every exec on the
+ * host). Synchronous and single-threaded: callers get a copy (string or Buffer) before the next read.
+ * Never used for files that may hold secrets (environ): see scanSensitiveFile.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+const MAX_PROC_FILE = 16 * 1024 * 1024;
+
+function readInto(path: string, maxBytes: number): number | null {
+  let fd: number;
   try {
-    return readFileSync(path);
+    fd = openSync(path, constants.O_RDONLY);
   } catch {
     return null;
   }
+  try {
+    let len = 0;
+    for (;;) {
+      if (len === scratch.length) {
+        if (len >= maxBytes) return len;
+        const bigger = Buffer.allocUnsafe(Math.min(scratch.length * 2, maxBytes));
+        scratch.copy(bigger, 0, 0, len);
+        scratch = bigger;
+      }
+      const n = readSync(fd, scratch, len, Math.min(scratch.length, maxBytes) - len, null);
+      if (n === 0) return len;
+      len += n;
+      if (len >= maxBytes) return len;
+    }
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** After a big file (maps of a large process), give the memory back. */
+function shrinkScratch(): void {
+  if (scratch.length > 256 * 1024) scratch = Buffer.allocUnsafe(64 * 1024);
+}
+
+function tryRead(path: string, maxBytes = MAX_PROC_FILE): Buffer | null {
+  const n = readInto(path, maxBytes);
+  const out = n === null ? null : Buffer.from(scratch.subarray(0, n));
+  shrinkScratch();
+  return out;
+}
+
+function tryReadText(path: string, maxBytes = MAX_PROC_FILE): string | null {
+  const n = readInto(path, maxBytes);
+  const out = n === null ? null : scratch.toString('utf8', 0, n);
+  shrinkScratch();
+  return out;
 }
 
 export function readCmdline(pid: number): string | null {
@@ -37,9 +85,8 @@ export interface ProcStat {
 }
 
 export function readStat(pid: number): ProcStat | null {
-  const raw = tryRead(`${PROC_ROOT}/${pid}/stat`);
-  if (!raw) return null;
-  const text = raw.toString('utf8');
+  const text = tryReadText(`${PROC_ROOT}/${pid}/stat`);
+  if (text === null) return null;
   // comm may contain spaces and parentheses: it ends at the last ')'.
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
@@ -52,8 +99,8 @@ export function readStat(pid: number): ProcStat | null {
 }
 
 export function readUid(pid: number): number | null {
-  const raw = tryRead(`${PROC_ROOT}/${pid}/status`);
-  const m = raw ? /^Uid:\s+(\d+)/m.exec(raw.toString('utf8')) : null;
+  const raw = tryReadText(`${PROC_ROOT}/${pid}/status`);
+  const m = raw !== null ? /^Uid:\s+(\d+)/m.exec(raw) : null;
   return m ? Number(m[1]) : null;
 }
 
@@ -68,8 +115,7 @@ export function listPids(): number[] {
 }
 
 export function readMaps(pid: number): string | null {
-  const raw = tryRead(`${PROC_ROOT}/${pid}/maps`);
-  return raw ? raw.toString('utf8') : null;
+  return tryReadText(`${PROC_ROOT}/${pid}/maps`);
 }
 
 export function readMountNs(pid: number | 'self'): string | null {
@@ -107,8 +153,7 @@ export function startNsOfTicks(startTicks: number): bigint {
 
 /** Raw /proc/PID/cgroup text: one `hierarchy-id:controllers:path` line per hierarchy. */
 export function readCgroupFile(pid: number): string | null {
-  const raw = tryRead(`${PROC_ROOT}/${pid}/cgroup`);
-  return raw ? raw.toString('utf8') : null;
+  return tryReadText(`${PROC_ROOT}/${pid}/cgroup`);
 }
 
 /** Device and inode of the executable, `dev:ino` as `stat -L -c %d:%i` prints them. */
@@ -132,28 +177,10 @@ export function readRootLink(pid: number): string | null {
 
 /** The command line, at most `maxBytes` of it (arguments can run to megabytes). */
 export function readCmdlineCapped(pid: number, maxBytes: number): string | null {
-  let fd: number;
-  try {
-    fd = openSync(`${PROC_ROOT}/${pid}/cmdline`, constants.O_RDONLY);
-  } catch {
-    return null;
-  }
-  try {
-    const buf = Buffer.allocUnsafe(maxBytes);
-    let len = 0;
-    while (len < maxBytes) {
-      const n = readSync(fd, buf, len, maxBytes - len, null);
-      if (n === 0) break;
-      len += n;
-    }
-    if (len === 0) return null;
-    const end = buf[len - 1] === 0 ? len - 1 : len;
-    return buf.toString('utf8', 0, end).split('\0').join(' ');
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  const len = readInto(`${PROC_ROOT}/${pid}/cmdline`, maxBytes);
+  if (!len) return null;
+  const end = scratch[len - 1] === 0 ? len - 1 : len;
+  return scratch.toString('utf8', 0, end).split('\0').join(' ');
 }
 
 /**
@@ -246,9 +273,9 @@ export function readFileInRoot(pid: number, path: string, maxBytes: number): str
 
 /** The cgroup v2 (unified) mount point of this host, from /proc/self/mountinfo; null when there is none. */
 export function findCgroup2Mount(): string | null {
-  const raw = tryRead(`${PROC_ROOT}/self/mountinfo`);
-  if (!raw) return null;
-  for (const line of raw.toString('utf8').split('\n')) {
+  const raw = tryReadText(`${PROC_ROOT}/self/mountinfo`);
+  if (raw === null) return null;
+  for (const line of raw.split('\n')) {
     // `id parent major:minor root mount-point options [optional...] - fstype source super-options`
     const sep = line.indexOf(' - ');
     if (sep < 0 || !line.slice(sep + 3).startsWith('cgroup2 ')) continue;

@@ -22,7 +22,7 @@ export interface ProcessInfo {
 export class ProcessTable {
   constructor(readonly identities: IdentityResolver = new IdentityResolver()) {}
 
-  onExec(e: { tgid: number; ppid: number; startNs: bigint; uid: number; comm: string; filename: string }): ProcessInfo {
+  onExec(e: { tgid: number; ppid: number; startNs: bigint; uid: number; comm: string; filename: string; commandLine?: string }): ProcessInfo {
     return toInfo(this.identities.onExec(e), e.startNs);
   }
 

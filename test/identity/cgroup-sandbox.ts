@@ -84,12 +84,12 @@ export class CgroupSandbox {
   }
 }
 
-function removeTree(home: string, dir: string): void {
+function removeTree(home: string, dir: string, kill = false): void {
   if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir)) {
     const child = join(dir, entry);
     try {
-      if (statSync(child).isDirectory()) removeTree(home, child);
+      if (statSync(child).isDirectory()) removeTree(home, child, kill);
     } catch {
       // raced with another cleanup
     }
@@ -98,7 +98,9 @@ function removeTree(home: string, dir: string): void {
     const procs = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
     for (const pid of procs) {
       try {
-        writeFileSync(join(home, 'cgroup.procs'), `${pid}\n`);
+        // Orphans of a killed test run are test processes: they go too.
+        if (kill) process.kill(Number(pid), 'SIGKILL');
+        else writeFileSync(join(home, 'cgroup.procs'), `${pid}\n`);
       } catch {
         // exited meanwhile
       }
@@ -130,7 +132,7 @@ function removeStale(mount: string): void {
   for (const name of entries) {
     const m = /^osprey-test-(\d+)-\d+$/.exec(name);
     if (!m || existsSync(`/proc/${m[1]}`)) continue;
-    removeTree(mount, join(mount, name));
+    removeTree(mount, join(mount, name), true);
   }
 }
 
