@@ -374,7 +374,8 @@ export class AgentDiscovery {
 
 /** What a discovered agent *is*: the same program in the same namespace is one agent across restarts. */
 function fingerprint(id: ProcessIdentity): string {
-  return [id['k8s.namespace.name'] ?? '', id['process.executable.path'] ?? id.comm ?? '', id['process.command_line'] ?? ''].join('\0');
+  // Redacted: a key in the arguments must not feed the id, and a rotated key is the same agent.
+  return [id['k8s.namespace.name'] ?? '', id['process.executable.path'] ?? id.comm ?? '', redactSecretsInText(id['process.command_line'] ?? '')].join('\0');
 }
 
 function iso(ms: number): string {
