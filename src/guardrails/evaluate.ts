@@ -81,6 +81,9 @@ export function maskSpans(text: string, spans: readonly Match[], removed: Set<st
     out += text.slice(pos, start) + redactionLabel(label);
     const value = text.slice(start, end);
     if (value.length >= 4) removed.add(value);
+    // The same number printed elsewhere without its spaces or dashes (`card=4111111111111111`).
+    const compact = value.replace(/[\s-]+/g, '');
+    if (compact !== value && compact.length >= 8) removed.add(compact);
     pos = end;
   }
   return out + text.slice(pos);

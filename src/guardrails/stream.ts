@@ -44,6 +44,8 @@ export interface StreamScanner {
   readonly findings: readonly Finding[];
   /** Characters received so far. */
   readonly received: number;
+  /** Characters held right now (carried tail plus text not yet scanned): bounded by the window. */
+  readonly buffered: number;
 }
 
 function isSpace(c: number): boolean {
@@ -140,6 +142,9 @@ export function createStreamScanner(config: GuardrailsConfig, opts: StreamScanne
     },
     get received(): number {
       return bufStart + buf.length;
+    },
+    get buffered(): number {
+      return buf.length;
     },
   };
 }

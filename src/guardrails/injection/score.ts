@@ -50,7 +50,9 @@ const AHEAD = 320;
 
 /** Words before a phrase that show the text discusses injection rather than performs it. */
 const META =
-  /\b(?:prompt[- ]injections?|injections?|jailbreaks?|jailbreaking|attacks?|attackers?|adversarial|red[- ]team(?:ing)?|examples?|e\.g\.|such as|for instance|phrases?|strings?|detect(?:s|ed|ing|ion|or)?|classif(?:y|ies|ier|ication)|filters?|guardrails?|researchers?|papers?|mitigat\w*|defen[cs]es?|payloads?|security|vulnerabilit(?:y|ies)|known as|called|common|test cases?|dataset|training data|blocklist|denylist|malicious|suspicious|flag(?:s|ged)?|warns?|warning about)\b/;
+  /\b(?:prompt[- ]injections?|injections?|jailbreaks?|jailbreaking|attacks?|attackers?|adversarial|red[- ]team(?:ing)?|examples?|e\.g\.|such as|for instance|phrases?|strings?|detect(?:s|ed|ing|ion|or)?|classif(?:y|ies|ier|ication)|filters?|guardrails?|researchers?|papers?|mitigat\w*|defen[cs]es?|defend(?:s|ing)?|protect(?:s|ing)?|prevent(?:s|ing)?|guard(?:s|ing)? against|payloads?|security|vulnerabilit(?:y|ies)|known as|called|common|test cases?|dataset|training data|blocklist|denylist|malicious|suspicious|flag(?:s|ged)?|warns?|warning about)\b/;
+
+const NEGATED = /\b(?:never|not|don'?t|doesn'?t|won'?t|cannot|can'?t|mustn'?t|shouldn'?t|refuse to|avoid)\s+(?:(?:ever|always|just|simply|to)\s+)?$/;
 
 const QUOTE_CHARS = new Set([34, 0x201c, 0x201d, 0x2018, 0x2019, 39, 96, 0xab, 0xbb]);
 const META_WINDOW = 120;
@@ -71,7 +73,10 @@ function contextFactor(text: string, start: number, end: number): number {
       }
     }
   }
-  const meta = META.test(text.slice(Math.max(0, start - META_WINDOW), start).toLowerCase());
+  const before = text.slice(Math.max(0, start - META_WINDOW), start).toLowerCase();
+  const meta = META.test(before);
+  // Negated: "never ignore previous instructions", "do not reveal your system prompt".
+  if (NEGATED.test(before)) factor *= 0.3;
   if (quoted && meta) factor *= 0.3;
   else if (quoted) factor *= 0.8;
   else if (meta) factor *= 0.55;
