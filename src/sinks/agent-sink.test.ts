@@ -39,3 +39,10 @@ test('agent sink: --jsonl + --server + --otlp all receive every record, each rem
   assert.equal(readFileSync(jsonl, 'utf8').trim().split('\n').length, 20);
   assert.ok(server.received.has(spanIdOf(19)) && server.spans.has(spanIdOf(19)));
 });
+
+test('agent sink: OTLP headers come from OTEL_EXPORTER_OTLP_TRACES_HEADERS, else OTEL_EXPORTER_OTLP_HEADERS', async () => {
+  const { otlpHeadersFromEnv } = await import('./agent-sink.js');
+  assert.deepEqual(otlpHeadersFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'a=1' }), { a: '1' });
+  assert.deepEqual(otlpHeadersFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'a=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'b=2' }), { b: '2' });
+  assert.throws(() => otlpHeadersFromEnv({ OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x' }), /^OspreyError: OTEL_EXPORTER_OTLP_TRACES_HEADERS:|OTEL_EXPORTER_OTLP_TRACES_HEADERS: expected/);
+});

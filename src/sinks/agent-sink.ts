@@ -8,7 +8,7 @@ import { diagnostics } from '../telemetry/log.js';
 import { UserFacingError } from '../util/errors.js';
 import { createFanoutSink, type NamedSink } from './fanout.js';
 import { DEFAULT_SPOOL_DIR, resolveHttpSinkConfig, SinkConfigError } from './http/config.js';
-import { resolveOtlpSinkConfig } from './otlp/config.js';
+import { parseOtlpHeadersEnv, resolveOtlpSinkConfig } from './otlp/config.js';
 import { healthcheck } from './http/healthcheck.js';
 import { createHttpSink } from './http/sink.js';
 import { createJsonlSink } from './jsonl/sink.js';
@@ -20,6 +20,8 @@ export interface DestinationFlags {
   server?: string;
   token?: string;
   otlp?: string;
+  /** Extra OTLP request headers (from OTEL_EXPORTER_OTLP_[TRACES_]HEADERS, by default). */
+  otlpHeaders?: Record<string, string>;
   spoolDir?: string;
   /** service.version on OTLP spans. */
   version?: string;
@@ -32,7 +34,14 @@ export function checkDestinationFlags(flags: DestinationFlags): void {
   if (!flags.jsonl && !flags.server && !flags.otlp) throw new UserFacingError(NO_DESTINATION, 'OSP_ERR_SINK_CONFIG');
   if (flags.server && !flags.token) throw new UserFacingError('--server needs --token TOKEN (or the OSPREY_TOKEN environment variable)', 'OSP_ERR_SINK_CONFIG');
   if (flags.server) asFlag({ server: '--server', token: '--token' }, () => resolveHttpSinkConfig({ server: flags.server!, token: flags.token!, spoolDir: 'x' }));
-  if (flags.otlp) asFlag({ url: '--otlp' }, () => resolveOtlpSinkConfig({ url: flags.otlp!, spoolDir: 'x' }));
+  if (flags.otlp) asFlag({ url: '--otlp' }, () => resolveOtlpSinkConfig({ url: flags.otlp!, spoolDir: 'x', headers: flags.otlpHeaders ?? otlpHeadersFromEnv(process.env) }));
+}
+
+/** OTEL_EXPORTER_OTLP_TRACES_HEADERS wins over OTEL_EXPORTER_OTLP_HEADERS, as in the OpenTelemetry SDKs. */
+export function otlpHeadersFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_HEADERS;
+  if (traces !== undefined) return parseOtlpHeadersEnv(traces, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS');
+  return parseOtlpHeadersEnv(env.OTEL_EXPORTER_OTLP_HEADERS);
 }
 
 /** Re-words a SinkConfigError about a config field as one about the command-line flag it came from. */
@@ -65,7 +74,8 @@ export function createAgentSink(flags: DestinationFlags): Sink {
       });
     }
     if (flags.otlp) {
-      sinks.push({ name: 'otlp', sink: createOtlpSink({ url: flags.otlp, spoolDir: join(spoolRoot, 'otlp'), serviceVersion: flags.version }) });
+      const headers = flags.otlpHeaders ?? otlpHeadersFromEnv(process.env);
+      sinks.push({ name: 'otlp', sink: createOtlpSink({ url: flags.otlp, headers, spoolDir: join(spoolRoot, 'otlp'), serviceVersion: flags.version }) });
     }
   } catch (err) {
     // Release what was already opened (spool locks) before reporting the bad flag.

@@ -14,6 +14,7 @@ import { openStore, type Store } from '../../server/store/store.js';
 import { droppedCount } from '../../telemetry/internal-events.js';
 import { makeRecord } from '../testdata/records.js';
 import { createHttpSink } from './sink.js';
+import { createOtlpSink } from '../otlp/sink.js';
 import { healthcheck } from './healthcheck.js';
 
 const TOKEN = 'osprey-e2e-ingest-token';
@@ -97,4 +98,26 @@ test('http sink → real Osprey server: a wrong token is a 401 pause, records st
   await sink.close();
   assert.equal(await countRows(server.store), 0);
   assert.ok(readdirSync(join(dir, 'spool')).some((f) => f.startsWith('segment-')), 'kept for the next run');
+});
+
+test('otlp sink → real Osprey server /v1/traces: every span accepted and stored (an independent OTLP JSON reader)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'osprey-sink-server-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const rejectedBefore = await droppedCount('sink', 'rejected');
+  const server = await listen(join(dir, 'data'));
+  t.after(() => server.close());
+  const sink = createOtlpSink({
+    url: `http://127.0.0.1:${server.port}`,
+    headers: { authorization: `Bearer ${TOKEN}` },
+    spoolDir: join(dir, 'spool'),
+    batch: { maxBatchSize: 50, scheduledDelayMs: 10 },
+  });
+  const N = 120;
+  for (let n = 0; n < N; n++) sink.write(makeRecord(n));
+  await sink.flush();
+  await sink.close();
+  assert.equal(sink.stats().delivered, N);
+  assert.equal(sink.stats().rejected, 0);
+  assert.equal((await droppedCount('sink', 'rejected')) - rejectedBefore, 0);
+  assert.equal(await countRows(server.store), N);
 });

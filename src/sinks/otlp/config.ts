@@ -34,3 +34,26 @@ export function resolveOtlpSinkConfig(c: OtlpSinkConfig): ResolvedOtlpSinkConfig
   checkCommon(c);
   return { ...c, tracesUrl: otlpTracesUrl(base), gzip: c.gzip ?? true };
 }
+
+/**
+ * The OpenTelemetry exporter convention for headers: `OTEL_EXPORTER_OTLP_HEADERS` (or the
+ * `_TRACES_` one, which wins) as `key1=value1,key2=value2`, values percent-encoded.
+ */
+export function parseOtlpHeadersEnv(value: string | undefined, field = 'OTEL_EXPORTER_OTLP_HEADERS'): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (value === undefined || value.trim() === '') return headers;
+  for (const pair of value.split(',')) {
+    if (pair.trim() === '') continue;
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new SinkConfigError(field, `expected key=value pairs separated by commas, got ${JSON.stringify(pair.trim())}`);
+    const key = pair.slice(0, eq).trim().toLowerCase();
+    let v: string;
+    try {
+      v = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      throw new SinkConfigError(field, `bad percent-encoding in the value of ${key}`);
+    }
+    headers[key] = v;
+  }
+  return headers;
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { OspreyError } from '../../util/errors.js';
 import { IngestServer } from '../testdata/ingest-server.js';
 import { makeRecord, spanIdOf } from '../testdata/records.js';
-import { resolveOtlpSinkConfig } from './config.js';
+import { parseOtlpHeadersEnv, resolveOtlpSinkConfig } from './config.js';
 import { encodeSpan, encodeTraces, isoToUnixNano, parseOtlpResponse, SPAN_KIND_CLIENT, STATUS_CODE_ERROR, toAnyValue, type KeyValue } from './encoder.js';
 import { createOtlpSink } from './sink.js';
 
@@ -103,6 +103,16 @@ test('otlp config: base URL or full traces URL; bad values name the field', () =
       (e: unknown) => e instanceof OspreyError && e.code === 'OSP_ERR_SINK_CONFIG' && e.message.startsWith(`${field}:`),
     );
   }
+});
+
+test('otlp: OTEL_EXPORTER_OTLP_HEADERS is key=value pairs, percent-encoded; a bad one names the variable', () => {
+  assert.deepEqual(parseOtlpHeadersEnv('Authorization=Bearer%20tok, x-tenant = a=b '), { authorization: 'Bearer tok', 'x-tenant': 'a=b' });
+  assert.deepEqual(parseOtlpHeadersEnv(undefined), {});
+  assert.deepEqual(parseOtlpHeadersEnv(''), {});
+  assert.throws(
+    () => parseOtlpHeadersEnv('novalue'),
+    (e: unknown) => e instanceof OspreyError && e.message.startsWith('OTEL_EXPORTER_OTLP_HEADERS: expected key=value'),
+  );
 });
 
 test('otlp sink: spans reach a collector; with the collector down they wait in the spool, none lost', async (t: T) => {
