@@ -120,63 +120,92 @@ export function parseFrame(dir: Direction, buf: Buffer, state: Http2FrameState):
 }
 
 /**
- * Offset of the first position at or after `from` where a frame plausibly starts, or -1. Used to
- * find the framing again after a gap or an invalid frame. A position qualifies when its 9 bytes
- * are a frame header a conforming peer could have sent in this direction:
+ * Offset at or after `from` where a frame plausibly starts, or -1. Used to find the framing again
+ * after a gap or an invalid frame. A position's 9 bytes must be a frame header a conforming peer
+ * could have sent in this direction:
  * - a type RFC 9113 defines (extension frames are not recognised), with only its defined flags;
  * - a length ≤ maxFrameSize that the type allows (PING 8, RST_STREAM 4, SETTINGS n×6, ...);
  * - reserved bit clear; stream 0 exactly for SETTINGS/PING/GOAWAY; client-initiated (odd) streams
- *   for HEADERS/DATA/CONTINUATION in the request direction, and PUSH_PROMISE only from the server;
- * and what follows does not contradict it: the frame ends exactly at the end of `buf`, or another
- * plausible header starts where it ends, or `buf` stops before that can be told.
+ *   for HEADERS/DATA/CONTINUATION in the request direction, and PUSH_PROMISE only from the server.
+ * (isPlausibleHeader adds what real peers never send.) The answer is the first such position that
+ * what follows confirms (plausible headers chained frame after frame up to the end of `buf`, or
+ * for CONFIRMING_CHAIN frames); if none is confirmed, the first whose chain runs past the end of
+ * `buf` before it could be told, which only more bytes can confirm or refute (ask
+ * isConfirmedBoundary, and search again once bytes arrive).
  *
- * Limits: a header is 9 bytes, so positions in the last 8 bytes are never reported; a caller that
- * gets -1 keeps those 8 bytes for the next try. It is a heuristic: inside a binary payload (gzip,
- * images) a false start is unlikely (about one in 10^6 positions passes the header test, and the
- * chain check multiplies that again) but possible, and a candidate whose frame runs past the end
- * of `buf` is reported before its successor can confirm it — confirm with isConfirmedBoundary.
- * Extension frames (ALTSVC, ORIGIN, PRIORITY_UPDATE) right after a gap are skipped over.
+ * Confirmed positions win because false starts cluster around real headers: the 9 bytes at a
+ * shifted offset inside a header (mostly zeros) often pass the header test with a stream id made
+ * of payload bytes, and would otherwise hide the real header behind them.
+ *
+ * Limits: it is a heuristic. Inside a binary payload (gzip, images) about one position in 10^6
+ * passes the header test, and the chain check multiplies that again, so a false start is rare
+ * but possible; an unconfirmed candidate may make the caller wait up to maxFrameSize bytes for
+ * its verdict. A header needs 9 bytes, so positions in the last 8 bytes are never reported: a
+ * caller that gets -1 keeps those 8 bytes for the next try. Extension frames (ALTSVC, ORIGIN,
+ * PRIORITY_UPDATE) right after a gap are skipped over.
  */
 export function findFrameBoundary(dir: Direction, buf: Buffer, from: number, maxFrameSize = DEFAULT_MAX_FRAME_SIZE): number {
+  let unconfirmed = -1;
   for (let at = Math.max(0, from); at + FRAME_HEADER_BYTES <= buf.length; at++) {
-    // Cheap pre-filter: every plausible length fits in 24 bits with a zero top byte unless frames
-    // over 64 KiB are allowed.
+    // Cheap pre-filter: while frames over 64 KiB are not allowed, the length's top byte is zero.
     if (maxFrameSize <= 0xffff && buf[at] !== 0) continue;
-    if (successorVerdict(dir, buf, at, maxFrameSize) !== 'no') return at;
+    const verdict = successorVerdict(dir, buf, at, maxFrameSize);
+    if (verdict === 'yes') return at;
+    if (verdict === 'unknown' && unconfirmed < 0) unconfirmed = at;
   }
-  return -1;
+  return unconfirmed;
 }
 
 /**
- * Whether the frame header at `buf[0]`, found by findFrameBoundary, is confirmed by the bytes after
- * its frame (false: wait for more bytes, then ask again; findFrameBoundary tells when it is refuted).
+ * Whether the frame header at `buf[0]` is confirmed by the bytes after its frame. False when it
+ * is refuted or when the bytes end too soon; findFrameBoundary tells which.
  */
 export function isConfirmedBoundary(dir: Direction, buf: Buffer, maxFrameSize = DEFAULT_MAX_FRAME_SIZE): boolean {
   return successorVerdict(dir, buf, 0, maxFrameSize) === 'yes';
 }
 
-/** Whether buf[at..at+9) is a frame header a conforming peer could have sent in this direction. */
+/**
+ * Whether buf[at..at+9) is a frame header a peer would send in this direction. Stricter than
+ * parseFrame, which follows RFC 9113 to the letter, in ways real peers bear out: no flags the type
+ * does not define, reserved bit clear, no empty header block, no empty DATA frame that does not
+ * end its stream, and stream-bound HEADERS/DATA/CONTINUATION on client-initiated (odd) streams
+ * only — frames of pushed streams are ignored anyway, and zero runs in control frames read as
+ * even stream ids.
+ */
 function isPlausibleHeader(dir: Direction, buf: Buffer, at: number, maxFrameSize: number): boolean {
   const length = buf.readUIntBE(at, 3);
   const type = buf[at + 3]!;
   const flags = buf[at + 4]!;
   const rawStreamId = buf.readUInt32BE(at + 5);
-  return (
-    length <= maxFrameSize &&
-    type <= FrameType.CONTINUATION &&
-    (flags & ~DEFINED_FLAGS[type]!) === 0 &&
-    rawStreamId <= STREAM_ID_MASK &&
-    checkFraming(dir, type, flags, length, rawStreamId) === undefined
-  );
+  if (length > maxFrameSize || type > FrameType.CONTINUATION || (flags & ~DEFINED_FLAGS[type]!) !== 0 || rawStreamId > STREAM_ID_MASK) {
+    return false;
+  }
+  if (type === FrameType.DATA || type === FrameType.HEADERS || type === FrameType.CONTINUATION) {
+    if (rawStreamId % 2 === 0) return false;
+    if (type === FrameType.HEADERS && length === 0) return false;
+    if (type === FrameType.DATA && length === 0 && (flags & Flag.END_STREAM) === 0) return false;
+  }
+  return checkFraming(dir, type, flags, length, rawStreamId) === undefined;
 }
 
-/** 'yes' / 'no' / 'unknown' (bytes end too soon) for a plausible header at `at` confirmed by what follows. */
+/** Plausible headers in a row that confirm a start even when the chain runs past the end of the bytes. */
+const CONFIRMING_CHAIN = 3;
+
+/**
+ * Whether a plausible header at `at` is borne out by the frames that follow it: 'yes' when the
+ * chain of plausible headers ends exactly at the end of `buf` or reaches CONFIRMING_CHAIN frames
+ * (or runs past the end after at least two), 'no' at the first implausible header, 'unknown' when
+ * the first frame itself runs past the end.
+ */
 function successorVerdict(dir: Direction, buf: Buffer, at: number, maxFrameSize: number): 'yes' | 'no' | 'unknown' {
-  if (at + FRAME_HEADER_BYTES > buf.length || !isPlausibleHeader(dir, buf, at, maxFrameSize)) return 'no';
-  const next = at + FRAME_HEADER_BYTES + buf.readUIntBE(at, 3);
-  if (next === buf.length) return 'yes';
-  if (next + FRAME_HEADER_BYTES > buf.length) return 'unknown';
-  return isPlausibleHeader(dir, buf, next, maxFrameSize) ? 'yes' : 'no';
+  let pos = at;
+  for (let chain = 0; chain < CONFIRMING_CHAIN; chain++) {
+    if (pos === buf.length) return 'yes';
+    if (pos + FRAME_HEADER_BYTES > buf.length) return chain < 2 ? 'unknown' : 'yes';
+    if (!isPlausibleHeader(dir, buf, pos, maxFrameSize)) return 'no';
+    pos += FRAME_HEADER_BYTES + buf.readUIntBE(pos, 3);
+  }
+  return 'yes';
 }
 
 /** Rules that the 9-byte header alone decides (RFC 9113 §6), or undefined when it passes. */

@@ -30,6 +30,7 @@
 import { ByteStream } from '../../stream/byte-stream.js';
 import type { Direction } from '../types.js';
 import {
+  CONNECTION_PREFACE,
   DEFAULT_MAX_FRAME_SIZE,
   FRAME_HEADER_BYTES,
   Setting,
@@ -53,7 +54,7 @@ import {
   type Http2Stats,
 } from './types.js';
 
-/** Chunks are taken in slices of this size, so one huge push needs no buffer of its size. */
+/** Most bytes held beyond a partial frame: resynchronisation searches chunks in slices of this size. */
 const SLICE_BYTES = 64 * 1024;
 
 interface DirectionState {
@@ -115,13 +116,25 @@ export class Http2Session {
     if (this.ended) return [];
     this.lastUs = Math.max(this.lastUs, tsUs);
     const d = this.direction(dir);
-    for (let offset = 0; offset < chunk.length; offset += SLICE_BYTES) {
-      const slice = chunk.subarray(offset, offset + SLICE_BYTES);
-      if (d.bytes.add(d.bytes.position + d.bytes.length, slice, tsUs) !== 'ok') {
-        this.stats.gaps++;
-        this.loseSync(d);
+    const inPlace = (): number => tsUs;
+    const buffered = (offset: number): number => d.bytes.timeAt(d.bytes.position + offset);
+    let rest = chunk;
+    while (rest.length > 0) {
+      if (d.bytes.length === 0) {
+        // Frames wholly inside the chunk are parsed where they lie, without a copy.
+        rest = rest.subarray(this.drain(d, rest, inPlace));
+        if (rest.length === 0) break;
+        // What is left is the start of a frame (or of a resync candidate): keep it for the next chunk.
+        const take = d.resync ? Math.min(rest.length, SLICE_BYTES) : rest.length;
+        this.append(d, rest.subarray(0, take), tsUs);
+        rest = rest.subarray(take);
+        continue;
       }
-      this.drain(d);
+      // Complete the held frame with no more bytes than it needs, then go on in place.
+      const take = Math.min(rest.length, this.bytesWanted(d));
+      this.append(d, rest.subarray(0, take), tsUs);
+      rest = rest.subarray(take);
+      d.bytes.consume(this.drain(d, d.bytes.head(), buffered));
     }
     return this.takeEmitted();
   }
@@ -172,40 +185,58 @@ export class Http2Session {
     return out;
   }
 
-  private drain(d: DirectionState): void {
-    for (;;) {
-      const head = d.bytes.head();
-      if (head.length === 0) return;
+  private append(d: DirectionState, bytes: Buffer, tsUs: number): void {
+    if (d.bytes.add(d.bytes.position + d.bytes.length, bytes, tsUs) === 'ok') return;
+    // Over capacity: cannot happen while every frame is checked against maxFrameBytes, but if it
+    // does, the bytes are gone and that is a gap.
+    this.stats.gaps++;
+    this.loseSync(d);
+  }
+
+  /** Bytes the held partial frame still lacks (all of a slice while resynchronising). */
+  private bytesWanted(d: DirectionState): number {
+    const head = d.bytes.head();
+    if (d.resync) return SLICE_BYTES;
+    if (d.frames.expectPreface) return Math.max(1, CONNECTION_PREFACE.length - head.length);
+    if (head.length < FRAME_HEADER_BYTES) return FRAME_HEADER_BYTES - head.length;
+    return Math.max(1, Math.min(SLICE_BYTES, FRAME_HEADER_BYTES + head.readUIntBE(0, 3) - head.length));
+  }
+
+  /**
+   * Parses frames from `buf` until it runs out, resynchronising where framing is lost; returns
+   * how many bytes are done with (parsed or skipped). `timeAt(offset)` is when buf[offset] arrived.
+   */
+  private drain(d: DirectionState, buf: Buffer, timeAt: (offset: number) => number): number {
+    let at = 0;
+    while (at < buf.length) {
+      const head = buf.subarray(at);
       if (d.resync) {
-        const at = findFrameBoundary(d.dir, head, 0, d.announcedMaxFrameSize);
+        const found = findFrameBoundary(d.dir, head, 0, d.announcedMaxFrameSize);
         // Keep a tail that may hold the start of a header split across pushes.
-        this.skip(d, at < 0 ? head.length - Math.min(head.length, FRAME_HEADER_BYTES - 1) : at);
-        if (at < 0 || !isConfirmedBoundary(d.dir, d.bytes.head(), d.announcedMaxFrameSize)) return;
+        const skipped = found < 0 ? head.length - Math.min(head.length, FRAME_HEADER_BYTES - 1) : found;
+        this.stats.bytesSkipped += skipped;
+        at += skipped;
+        if (found < 0 || !isConfirmedBoundary(d.dir, head.subarray(found), d.announcedMaxFrameSize)) break;
         d.resync = false;
         continue;
       }
       const result = parseFrame(d.dir, head, d.frames);
-      if (result.kind === 'needs-more-data') return;
+      if (result.kind === 'needs-more-data') break;
       if (result.kind === 'invalid') {
         // Without a preface the capture began mid-connection: there is no bad frame to step over.
         if (result.reason !== 'no_preface') {
           this.stats.invalidFrames++;
-          this.skip(d, 1);
+          this.stats.bytesSkipped++;
+          at++;
         }
         this.loseSync(d);
         continue;
       }
       this.stats.framesParsed++;
-      const pos = d.bytes.position;
-      // Frame payloads are views of `head`: handle the frame before consuming it.
-      this.onFrame(d, result.frame, d.bytes.timeAt(pos), d.bytes.timeAt(pos + result.consumed - 1));
-      d.bytes.consume(result.consumed);
+      this.onFrame(d, result.frame, timeAt(at), timeAt(at + result.consumed - 1));
+      at += result.consumed;
     }
-  }
-
-  private skip(d: DirectionState, n: number): void {
-    this.stats.bytesSkipped += n;
-    d.bytes.consume(n);
+    return at;
   }
 
   /** Framing of `d` is lost: from here on nothing of its past can be trusted. */
@@ -303,7 +334,7 @@ export class Http2Session {
     if (existing !== undefined) {
       // A second block is the request's trailer section, which must end the request.
       if (existing.request.ended || !start.endStream) return this.drop(existing, 'protocol_error');
-      existing.notes.push(...blockNotes('request trailers', decoded, this.limits));
+      existing.notes.push(...blockNotes('request trailer', decoded, this.limits));
       return this.endHalf(existing, 'request', endUs);
     }
     if (id <= this.highestClientStreamId) {
@@ -322,7 +353,7 @@ export class Http2Session {
     }
     const head = requestHead(decoded.fields);
     const stream = new Http2Stream(id, head, start.startUs, this.limits.maxBodyBytes);
-    stream.notes.push(...blockNotes('request', decoded, this.limits));
+    stream.notes.push(...blockNotes('request header', decoded, this.limits));
     if (head.missing.length > 0) stream.notes.push(`request ${head.missing.join(' and ')} not decoded`);
     this.streams.set(id, stream);
     if (start.endStream) this.endHalf(stream, 'request', endUs);
@@ -339,13 +370,16 @@ export class Http2Session {
       const head = responseHead(decoded.fields);
       // An interim response (100 Continue, 103 Early Hints): the final one follows.
       if (head.status >= 100 && head.status < 200 && !start.endStream) return;
+      // Ending the stream without a readable :status, this may be the trailer section of a
+      // response whose head came before the capture: its body would be partial.
+      if (head.status === 0 && start.endStream) return this.drop(stream, 'lost_frames');
       response.head = head;
       response.firstByteUs = start.startUs;
-      stream.notes.push(...blockNotes('response', decoded, this.limits));
+      stream.notes.push(...blockNotes('response header', decoded, this.limits));
       if (head.status === 0) stream.notes.push('response :status not decoded');
     } else if (start.endStream && !response.ended) {
       response.trailers = regularFields(decoded.fields);
-      stream.notes.push(...blockNotes('response trailers', decoded, this.limits));
+      stream.notes.push(...blockNotes('response trailer', decoded, this.limits));
     } else {
       return this.drop(stream, 'protocol_error');
     }
@@ -359,7 +393,9 @@ export class Http2Session {
       return;
     }
     const half = stream.half(d.dir);
-    if (half.ended || (d.dir === 'response' && stream.response.head === undefined)) return this.drop(stream, 'protocol_error');
+    // A conforming server sends its response head first: DATA before it means the head was lost.
+    if (d.dir === 'response' && stream.response.head === undefined) return this.drop(stream, 'lost_frames');
+    if (half.ended) return this.drop(stream, 'protocol_error');
     if (half.body.add(data)) {
       this.stats.bodiesTruncated++;
       stream.notes.push(`${d.dir} body truncated at ${this.limits.maxBodyBytes} bytes`);
@@ -420,9 +456,9 @@ export class Http2Session {
 function blockNotes(what: string, decoded: HpackBlock, limits: Http2Limits): string[] {
   const notes: string[] = [];
   if (decoded.unknownFields > 0) {
-    notes.push(`hpack: ${decoded.unknownFields} ${what} headers referenced unknown dynamic-table entries`);
+    notes.push(`hpack: ${decoded.unknownFields} ${what} fields referenced unknown dynamic-table entries`);
   }
-  if (decoded.error !== undefined) notes.push(`hpack: ${what} header block undecodable past field ${decoded.fields.length} (${decoded.error})`);
-  if (decoded.overflowed) notes.push(`${what} headers over ${limits.maxHeaderListBytes} bytes: the rest left out`);
+  if (decoded.error !== undefined) notes.push(`hpack: ${what} block undecodable past field ${decoded.fields.length} (${decoded.error})`);
+  if (decoded.overflowed) notes.push(`${what}s over ${limits.maxHeaderListBytes} bytes: the rest left out`);
   return notes;
 }

@@ -128,7 +128,10 @@ export interface H2Exchange {
 
 /** Why a stream was dropped without an exchange. Stable metric labels. */
 export type Http2DropReason =
-  /** Frames of the stream may have been lost in a gap (or with frames that failed to parse). */
+  /**
+   * Frames of the stream may have been lost: in a gap, with frames that failed to parse, or
+   * before the capture began (response DATA or trailers with no response head before them).
+   */
   | 'lost_frames'
   /** RST_STREAM before any response headers. */
   | 'reset'
@@ -139,7 +142,7 @@ export type Http2DropReason =
   | 'too_many_streams'
   /** The header block exceeded maxHeaderBlockBytes, or was interrupted by another frame. */
   | 'bad_header_block'
-  /** Frames out of order for the stream (DATA before response headers, a second request head). */
+  /** Frames out of order for the stream (DATA after END_STREAM, a second request head). */
   | 'protocol_error'
   /** Server push: its header blocks are decoded (HPACK state) but pushed responses are not reported. */
   | 'pushed';

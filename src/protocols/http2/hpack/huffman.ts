@@ -1,7 +1,7 @@
 /**
- * HPACK Huffman decoding (RFC 7541 §5.2, Appendix B), table-driven: the input is read four bits
- * at a time through a 256-state × 16 transition table built once at load time, so decoding costs
- * two table lookups per input byte and no per-bit branching.
+ * HPACK Huffman decoding (RFC 7541 §5.2, Appendix B), table-driven: the input is read one octet
+ * at a time through a 256-state × 256 transition table built once at load time (64K entries,
+ * a few milliseconds), so decoding costs one table lookup per input octet and no per-bit work.
  */
 
 /**
@@ -31,12 +31,16 @@ const CODE_LENGTHS: readonly number[] = [
 
 const EOS = 256;
 
-/** Transition entry layout: bits 0-7 next state, 8-15 emitted symbol, then flags. */
-const EMIT = 1 << 16;
+/**
+ * Transition entry layout: bits 0-7 next state, 8-15 first emitted symbol, 16-23 second, 24-25
+ * how many were emitted (an octet completes at most two symbols: no code is shorter than 5 bits),
+ * then flags.
+ */
+const COUNT_SHIFT = 24;
 /** Input may end here: the bits since the last symbol are at most 7 ones (a prefix of EOS). */
-const ACCEPT = 1 << 17;
+const ACCEPT = 1 << 26;
 /** The walk decoded EOS, which must never appear in a string. */
-const FAIL = 1 << 18;
+const FAIL = 1 << 27;
 
 /** Canonical codes, as [code, length] per symbol, in the order RFC 7541 Appendix B lists them. */
 export function huffmanCodes(): Array<readonly [code: number, length: number]> {
@@ -54,11 +58,10 @@ export function huffmanCodes(): Array<readonly [code: number, length: number]> {
 
 /**
  * The decoding automaton. States are the internal nodes of the code tree (257 leaves make 256 of
- * them; state 0 is the root); a transition consumes one nibble and emits at most one symbol,
- * because no code is shorter than 5 bits.
+ * them; state 0 is the root); a transition consumes one octet.
  */
 function buildTransitions(): Uint32Array {
-  // Tree with internal nodes numbered in creation order; a child is a node (>= 0) or a leaf ~symbol (< 0).
+  // Tree with internal nodes numbered in creation order; a child is a node (> 0) or a leaf ~symbol (< 0).
   const children: Array<[number, number]> = [[0, 0]];
   const UNSET = 0;
   for (const [symbol, [code, length]] of huffmanCodes().entries()) {
@@ -85,24 +88,25 @@ function buildTransitions(): Uint32Array {
     acceptable[node] = 1;
   }
 
-  const table = new Uint32Array(children.length * 16);
+  const table = new Uint32Array(children.length * 256);
   for (let state = 0; state < children.length; state++) {
-    for (let nibble = 0; nibble < 16; nibble++) {
+    for (let octet = 0; octet < 256; octet++) {
       let node = state;
       let entry = 0;
-      for (let bit = 3; bit >= 0; bit--) {
-        const child = children[node]![(nibble >> bit) & 1]!;
+      let count = 0;
+      for (let bit = 7; bit >= 0; bit--) {
+        const child = children[node]![(octet >> bit) & 1]!;
         if (child >= 0) {
           node = child;
           continue;
         }
         const symbol = ~child;
         if (symbol === EOS) entry |= FAIL;
-        else entry |= EMIT | (symbol << 8);
+        else entry |= symbol << (8 + 8 * count++);
         node = 0;
       }
       if (acceptable[node]) entry |= ACCEPT;
-      table[state * 16 + nibble] = entry | node;
+      table[state * 256 + octet] = entry | (count << COUNT_SHIFT) | node;
     }
   }
   return table;
@@ -126,15 +130,14 @@ export function huffmanDecode(src: Uint8Array, start: number, end: number): stri
   let state = 0;
   let entry = ACCEPT;
   for (let i = start; i < end; i++) {
-    const byte = src[i]!;
-    entry = TRANSITIONS[(state << 4) | (byte >> 4)]!;
-    if (entry & EMIT) out[n++] = (entry >> 8) & 0xff;
+    entry = TRANSITIONS[(state << 8) | src[i]!]!;
+    if (entry & FAIL) return undefined;
+    const count = (entry >>> COUNT_SHIFT) & 3;
+    if (count !== 0) {
+      out[n++] = (entry >>> 8) & 0xff;
+      if (count === 2) out[n++] = (entry >>> 16) & 0xff;
+    }
     state = entry & 0xff;
-    const low = TRANSITIONS[(state << 4) | (byte & 0x0f)]!;
-    if ((entry | low) & FAIL) return undefined;
-    if (low & EMIT) out[n++] = (low >> 8) & 0xff;
-    state = low & 0xff;
-    entry = low;
   }
   return entry & ACCEPT ? out.toString('latin1', 0, n) : undefined;
 }
