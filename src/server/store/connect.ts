@@ -16,13 +16,16 @@ export type StoreLocation =
   | { kind: 'sqlite'; dataDir: string }
   /** A file path, or ':memory:' for throwaway stores. */
   | { kind: 'sqlite-file'; file: string }
-  | { kind: 'postgres'; url: string; poolSize?: number };
+  /** `schema`: keep Osprey's tables (and its migration bookkeeping) in this schema instead of the search_path default. */
+  | { kind: 'postgres'; url: string; poolSize?: number; schema?: string };
 
 export interface Connection {
   db: Db;
   dialect: DialectName;
   /** Where the data is, for log lines: never includes a password. */
   describe: string;
+  /** PostgreSQL schema holding the tables, when not the default. */
+  schema?: string;
 }
 
 export const SQLITE_FILE_NAME = 'osprey.db';
@@ -70,11 +73,21 @@ export function connect(location: StoreLocation): Connection {
     case 'sqlite-file':
       return openSqlite(location.file);
     case 'postgres': {
-      const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10, types: pgTypes });
+      const pool = new pg.Pool({
+        connectionString: location.url,
+        max: location.poolSize ?? 10,
+        types: pgTypes,
+        ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
+      });
       // An idle client losing its connection emits on the pool; without a listener Node exits.
       // The next query gets a fresh connection or fails, and that failure is answered with 503.
       pool.on('error', () => {});
-      return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', describe: redactUrl(location.url) };
+      return {
+        db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+        dialect: 'postgres',
+        describe: `${redactUrl(location.url)}${location.schema === undefined ? '' : ` (schema ${location.schema})`}`,
+        schema: location.schema,
+      };
     }
   }
 }

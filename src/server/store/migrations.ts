@@ -196,10 +196,14 @@ export class MigrationError extends OspreyError {
   }
 }
 
-/** Brings the schema to the newest version; a failed migration stops the server with its name. */
+/**
+ * Brings the schema to the newest version; a failed migration stops the server with its name.
+ * With a PostgreSQL `schema`, kysely keeps its bookkeeping there too (and creates the schema):
+ * left to itself it looks for its tables in every schema and would find another store's.
+ */
 // kysely types migrations over Kysely<any>: they run before (and regardless of) the current schema type.
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider, ...(schema === undefined ? {} : { migrationTableSchema: schema }) }).migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationError(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -11,18 +11,20 @@ export interface Store {
   readonly dialect: DialectName;
   /** Where the data lives, safe to log (no password). */
   readonly describe: string;
+  /** PostgreSQL schema of the tables, when not the default. */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
 export async function openStore(location: StoreLocation): Promise<Store> {
-  const { db, dialect, describe } = connect(location);
+  const { db, dialect, describe, schema } = connect(location);
   try {
-    await migrateToLatest(db);
+    await migrateToLatest(db, schema);
   } catch (e) {
     await db.destroy();
     throw e;
   }
   // Idempotent: the server closes the store on shutdown, and a caller may too.
   let closing: Promise<void> | undefined;
-  return { db, dialect, describe, close: () => (closing ??= db.destroy()) };
+  return { db, dialect, describe, schema, close: () => (closing ??= db.destroy()) };
 }

@@ -38,7 +38,7 @@ export function storeSuite(factory: StoreFactory): void {
   describe(`store (${factory.dialect})`, () => {
     it('migrates a fresh database, and migrating again is a no-op', () =>
       withStore(factory, async (store) => {
-        await migrateToLatest(store.db);
+        await migrateToLatest(store.db, store.schema);
         const applied = await store.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
         assert.deepEqual(applied, [{ name: '0001_initial' }]);
       }));
