@@ -3,7 +3,7 @@
  * exchange's HTTP facts, the connection's peer, and the process's identity. Everything that could
  * carry a secret passes through redaction here, the last stop before any sink.
  */
-import type { ProcessInfo } from '../process/table.js';
+import { identityAttributes, type ProcessIdentity } from '../identity/identity.js';
 import type { HttpExchange, LlmExtraction } from '../llm/types.js';
 import type { TlsLibrary } from '../sensor/wire.js';
 import type { PeerInfo } from '../stream/connection.js';
@@ -14,7 +14,10 @@ import { ATTR } from '../telemetry/semconv.js';
 import { isoMicros } from '../telemetry/time.js';
 
 export interface CallContext {
-  process: ProcessInfo;
+  /** Who made the call: process, container and Kubernetes identity (OTel resource names). */
+  identity: ProcessIdentity;
+  /** `osprey.agent.*` from the mapping rules; empty when no rule matched. */
+  agent: Record<string, string>;
   peer: PeerInfo;
   library: TlsLibrary;
   /** Notes from earlier stages (body decoding) to keep beside the adapter's warnings. */
@@ -39,13 +42,9 @@ export function buildLlmCall(exchange: HttpExchange, extraction: LlmExtraction, 
     [ATTR.peerPort]: ctx.peer.remotePort ?? undefined,
     [ATTR.clientAddress]: ctx.peer.localAddress ?? undefined,
     [ATTR.clientPort]: ctx.peer.localPort ?? undefined,
-    [ATTR.processPid]: ctx.process.pid,
-    [ATTR.processParentPid]: ctx.process.ppid ?? undefined,
-    [ATTR.processExe]: ctx.process.exe ?? undefined,
-    // Command lines carry keys more often than one would hope (`--api-key sk-…`).
-    [ATTR.processCommandLine]: ctx.process.commandLine === null ? undefined : redactSecretsInText(ctx.process.commandLine),
-    [ATTR.processExeName]: ctx.process.comm ?? undefined,
-    [ATTR.processUserId]: ctx.process.uid ?? undefined,
+    // identityAttributes redacts the command line: it carries keys more often than one would hope.
+    ...identityAttributes(ctx.identity),
+    ...ctx.agent,
     [ATTR.tlsLibrary]: ctx.library,
     [ATTR.ttftMs]: round3((exchange.response.firstByteUs - exchange.request.endUs) / 1000),
     [ATTR.warnings]: warnings.length > 0 ? warnings.map(redactSecretsInText) : undefined,

@@ -6,7 +6,7 @@ import { RecordDecoder } from '../sensor/decode.js';
 import { droppedCount } from '../telemetry/internal-events.js';
 import { InMemorySink } from '../../test/helpers/memory-sink.js';
 import { readFixture } from '../../test/helpers/fixtures.js';
-import { closeRecord, connRecord, dataRecord, exitRecord, sniRecord, type StreamIdInput } from '../../test/helpers/sensor-records.js';
+import { closeRecord, connRecord, dataRecord, execRecord, exitRecord, sniRecord, type StreamIdInput } from '../../test/helpers/sensor-records.js';
 
 const REQUEST = readFixture('http1', 'openai-chat-request.http');
 const STREAM_RESPONSE = readFixture('http1', 'openai-chat-stream-response.http');
@@ -214,4 +214,30 @@ test('guardrails judge every record before the sink; redact rules mask content, 
   assert.equal(contentOff.attributes['gen_ai.input.messages'], undefined);
   assert.equal(contentOff.attributes['gen_ai.output.messages'], undefined);
   assert.ok(contentOff.attributes['osprey.guardrails'], 'findings survive content capture being off');
+});
+
+test('agent mapping rules name the agent on the record; unmatched callers are discovered', async () => {
+  const { parseAgentRules, AgentMapper } = await import('../agents/rules.js');
+  const { AgentDiscovery } = await import('../agents/discovery.js');
+  const agents = new AgentMapper(
+    parseAgentRules([{ name: 'support', match: [{ type: 'COMMAND_LINE', regex: 'agent\\.py' }], agent: { name: 'support-bot', team: 'cx' } }]),
+  );
+  const discovery = new AgentDiscovery({ rules: agents, scanLoadedModules: false });
+  const sink = new InMemorySink();
+  const p = new Pipeline(sink, { agents, discovery });
+  const mapped: StreamIdInput = { tgid: 999_001, startNs: 77n, conn: 0x1n };
+  const unmapped: StreamIdInput = { tgid: 999_002, startNs: 78n, conn: 0x2n };
+  feed(p, [
+    execRecord(999_001, 77n, 'python3', '/usr/bin/python3', 1n),
+    execRecord(999_002, 78n, 'node', '/usr/bin/node', 1n, ['node', 'server.js']),
+    ...[mapped, unmapped].flatMap((sid) => [sniRecord(sid, 'api.openai.com', 2n), dataRecord(sid, 'egress', 0, REQUEST, 3n), dataRecord(sid, 'ingress', 0, JSON_RESPONSE, 4n)]),
+  ]);
+  assert.equal(sink.records.length, 2);
+  const [first, second] = sink.records;
+  assert.equal(first!.attributes['osprey.agent.name'], 'support-bot');
+  assert.equal(first!.attributes['osprey.agent.team'], 'cx');
+  assert.equal(first!.attributes['process.command_line'], 'python3 agent.py --fast');
+  assert.equal(second!.attributes['osprey.agent.name'], undefined);
+  const snapshot = discovery.snapshot();
+  assert.deepEqual(snapshot.discoveredProcesses.map((d) => d.pid), [999_002]);
 });

@@ -7,6 +7,8 @@ import { createAdapterRegistry, type AdapterRegistry } from '../llm/registry.js'
 import { DEFAULT_GUARDRAILS_CONFIG, evaluateCall, type GuardrailsConfig } from '../guardrails/index.js';
 import type { AgentConfig, ContentCapture } from '../config/agent-config.js';
 import { applyContentPolicy } from '../telemetry/content-policy.js';
+import { AgentMapper, agentAttributes } from '../agents/rules.js';
+import type { AgentDiscovery } from '../agents/discovery.js';
 import { routeOf } from '../llm/route.js';
 import type { HttpExchange } from '../llm/types.js';
 import { ProcessTable } from '../process/table.js';
@@ -35,6 +37,10 @@ export interface PipelineOptions {
   guardrails: GuardrailsConfig | null;
   content: ContentCapture;
   limits: TrackerLimits;
+  /** Agent mapping rules, applied once per process. */
+  agents: AgentMapper;
+  /** Processes calling providers that no rule names; null when nobody asks. */
+  discovery: AgentDiscovery | null;
   /** A process executed a program: the agent looks for new TLS libraries in it. */
   onExec?: (pid: number) => void;
 }
@@ -44,14 +50,17 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   guardrails: DEFAULT_GUARDRAILS_CONFIG,
   content: { mode: 'full' },
   limits: DEFAULT_TRACKER_LIMITS,
+  agents: new AgentMapper([]),
+  discovery: null,
 };
 
 /** What the agent's config file says about the pipeline. */
-export function pipelineOptionsFrom(config: AgentConfig): Partial<PipelineOptions> {
+export function pipelineOptionsFrom(config: AgentConfig): Pick<PipelineOptions, 'adapters' | 'guardrails' | 'content' | 'agents'> {
   return {
     adapters: createAdapterRegistry(config.endpoints),
     guardrails: config.guardrails.enabled ? config.guardrails : null,
     content: config.content,
+    agents: new AgentMapper(config.agents),
   };
 }
 
@@ -94,7 +103,10 @@ export class Pipeline {
       }
       case 'sni': {
         const { connection } = this.connections.obtain(r.id, this.clock.toEpochUs(r.ktimeNs));
-        if (r.serverName) connection.peer.serverName = r.serverName;
+        if (!r.serverName) return;
+        connection.peer.serverName = r.serverName;
+        // A connection to a provider marks a process as an agent before its first call completes.
+        this.opts.discovery?.observeConnection({ identity: () => this.processes.identity(r.id.tgid, r.id.startNs), serverName: r.serverName });
         return;
       }
       case 'close': {
@@ -112,6 +124,7 @@ export class Pipeline {
       case 'exit':
         for (const closed of this.connections.closeProcess(r.tgid, r.startNs)) this.emitClosed(closed);
         this.processes.onExit(r, Date.now());
+        this.opts.discovery?.onExit(r.tgid, r.startNs);
         return;
       case 'stats':
         for (const [reason, total] of Object.entries(r.drops)) events.kernelDropsTotal(reason as keyof typeof r.drops, total);
@@ -148,15 +161,23 @@ export class Pipeline {
       events.nonLlmExchange();
       return;
     }
-    const [pid, startNs] = connection.key.split(':');
-    const process = this.processes.lookup(Number(pid), BigInt(startNs as string));
-    const call = buildLlmCall(exchange, adapter.extract(exchange), {
-      process,
+    const identity = this.processes.identity(connection.pid, connection.startNs);
+    const extraction = adapter.extract(exchange);
+    const call = buildLlmCall(exchange, extraction, {
+      identity,
+      agent: agentAttributes(this.opts.agents.map(identity)),
       peer: connection.peer,
       library: connection.library ?? 'openssl',
       notes: ex.notes,
     });
     events.llmCallEmitted(adapter.provider);
+    const attrs = extraction.attributes;
+    this.opts.discovery?.observeCall({
+      identity,
+      provider: adapter.provider,
+      model: attrs['gen_ai.request.model'] ?? attrs['gen_ai.response.model'] ?? null,
+      serverAddress: exchange.serverName,
+    });
     const judged = this.opts.guardrails ? evaluateCall(call, this.opts.guardrails).redactedCall : call;
     this.sink.write(applyContentPolicy(judged, this.opts.content));
   }

@@ -15,6 +15,8 @@ import { UserFacingError } from '../util/errors.js';
 import { startDemoWorkload } from '../demo/workload.js';
 import { startMetricsServer } from '../telemetry/metrics-server.js';
 import { Pipeline, pipelineOptionsFrom } from './pipeline.js';
+import { AgentDiscovery } from '../agents/discovery.js';
+import { startAgentsStateWriter } from '../agents/state.js';
 import type { AgentConfig } from '../config/agent-config.js';
 
 export interface AgentOptions {
@@ -51,8 +53,11 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const targets = new Map<number, AttachTarget>();
   const attachResults = new Map<number, AttachRecord[]>();
   let finder: TargetFinder | null = null;
+  const fromConfig = pipelineOptionsFrom(opts.config);
+  const discovery = new AgentDiscovery({ rules: fromConfig.agents });
   const pipeline = new Pipeline(opts.sink, {
-    ...pipelineOptionsFrom(opts.config),
+    ...fromConfig,
+    discovery,
     onExec: (pid) => {
       finder?.scanProcess(pid);
       for (const ms of RESCAN_AFTER_EXEC_MS) setTimeout(() => finder?.scanProcess(pid), ms).unref();
@@ -79,6 +84,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     setTimeout(() => reject(new UserFacingError(`the eBPF loader did not become ready within ${LOADER_READY_TIMEOUT_MS / 1000} s`)), LOADER_READY_TIMEOUT_MS).unref(),
   );
   const loaderPid = await Promise.race([loader.ready, timeout]);
+  discovery.ignorePid(loaderPid);
+  const agentsState = startAgentsStateWriter({ discovery });
   loader.ignore(process.pid);
   for (const port of opts.config.plaintextPorts) loader.watchPlaintextPort(port);
   finder = new TargetFinder((t) => {
@@ -101,6 +108,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const loaderCode = await Promise.race([stop.then(() => 'signal' as const), loaderExited]);
   stopping = true;
   clearInterval(sweep);
+  agentsState.stop();
   await demo?.stop();
   if (loaderCode === 'signal') {
     loader.stop(); // the loader drains its ring buffer before it exits

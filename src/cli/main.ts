@@ -3,8 +3,8 @@
  * one line and exit non-zero; only a bug shows a stack trace.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { DEFAULT_AGENT_CONFIG, loadAgentConfig, type AgentConfig } from '../config/agent-config.js';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG_PATH, loadAgentConfigOrDefault } from '../config/agent-config.js';
 import { requirePrivileges, runAgent } from '../agent/run.js';
 import { replayRecording } from '../agent/replay.js';
 import { pipelineOptionsFrom } from '../agent/pipeline.js';
@@ -16,6 +16,7 @@ import { parseListen } from '../telemetry/metrics-server.js';
 import { runDoctor } from './doctor.js';
 import { registerAgentsCommands } from './agents-commands.js';
 import { registerServerCommands } from './server-commands.js';
+import { registerEnforceCommands } from './enforce-commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -29,14 +30,6 @@ function portList(value: string): number[] {
   const ports = value.split(',').map((p) => Number(p.trim()));
   if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new InvalidArgumentError('expected ports 1-65535 separated by commas, e.g. 11434,8000');
   return ports;
-}
-
-const DEFAULT_CONFIG_PATH = '/etc/osprey/agent.yaml';
-
-/** The named config file, else the default one when present, else built-in defaults. */
-function loadConfigOption(path: string | undefined): AgentConfig {
-  if (path !== undefined) return loadAgentConfig(path);
-  return existsSync(DEFAULT_CONFIG_PATH) ? loadAgentConfig(DEFAULT_CONFIG_PATH) : DEFAULT_AGENT_CONFIG;
 }
 
 const program = new Command()
@@ -56,13 +49,13 @@ program
   .option('--metrics <host:port>', 'serve Prometheus metrics (drops by reason, calls, bytes) on /metrics')
   .option('--demo', 'also run a demo workload: a local provider-like server and real clients calling it')
   .option('--record <file>', 'also append the raw sensor output to this file, for `osprey replay`')
-  .option('--config <file>', `agent config (YAML: capture, endpoints, guardrails); default ${DEFAULT_CONFIG_PATH} when it exists`)
+  .option('--config <file>', `agent config (YAML: capture, endpoints, guardrails, agents); default $OSPREY_CONFIG or ${DEFAULT_CONFIG_PATH} when it exists`)
   .option('--plaintext-ports <list>', 'comma-separated destination ports carrying plaintext HTTP to LLM servers (overrides capture.plaintext_ports; default 11434)', portList)
   .action(async (opts: { jsonl?: string; server?: string; token?: string; otlp?: string; spoolDir: string; ringbufMb: number; metrics?: string; demo?: boolean; config?: string; plaintextPorts?: number[]; record?: string }) => {
     const destinations: DestinationFlags = { jsonl: opts.jsonl, server: opts.server, token: opts.token ?? process.env.OSPREY_TOKEN, otlp: opts.otlp, spoolDir: opts.spoolDir, version: pkg.version };
     checkDestinationFlags(destinations); // a bad flag is reported before the privilege check
     requirePrivileges(); // before the spool directory under /var/lib is created
-    const config = loadConfigOption(opts.config);
+    const config = loadAgentConfigOrDefault(opts.config);
     await runAgent({
       sink: createAgentSink(destinations),
       ringbufMb: opts.ringbufMb,
@@ -80,7 +73,7 @@ program
   .requiredOption('--jsonl <file>', "write the LlmCall records here ('-' for stdout)")
   .option('--config <file>', 'agent config (endpoints, guardrails, content capture)')
   .action(async (file: string, opts: { jsonl: string; config?: string }) => {
-    const stats = await replayRecording(file, createJsonlSink(opts.jsonl), pipelineOptionsFrom(loadConfigOption(opts.config)));
+    const stats = await replayRecording(file, createJsonlSink(opts.jsonl), pipelineOptionsFrom(loadAgentConfigOrDefault(opts.config)));
     process.stderr.write(`osprey: replayed ${stats.records} records (${stats.bytes} bytes)\n`);
   });
 
@@ -101,6 +94,7 @@ program
 
 
 registerServerCommands(program);
+registerEnforceCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof OspreyError) {

@@ -10,12 +10,16 @@
  *   max_content_chars: 4096           # with content: truncate
  * endpoints: [...]                    # src/llm/endpoints.ts
  * guardrails: {...}                   # src/guardrails/config.ts
+ * agents: [...]                       # src/agents/rules.ts (mapping rules)
+ * enforce: {...}                      # src/enforce/config.ts (policy_file or inline rules)
  * ```
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parseGuardrailsConfig, type GuardrailsConfig, DEFAULT_GUARDRAILS_CONFIG } from '../guardrails/index.js';
 import { parseEndpointsConfig, type EndpointConfig } from '../llm/endpoints.js';
+import { parseEnforceConfig, DEFAULT_ENFORCE_CONFIG, type EnforceConfig } from '../enforce/config.js';
+import { parseAgentRules, type AgentRule } from '../agents/rules.js';
 import { OspreyError, UserFacingError } from '../util/errors.js';
 
 export type ContentCapture = { mode: 'full' } | { mode: 'off' } | { mode: 'truncate'; maxChars: number };
@@ -25,6 +29,24 @@ export interface AgentConfig {
   content: ContentCapture;
   endpoints: EndpointConfig[];
   guardrails: GuardrailsConfig;
+  /** Agent mapping rules: which processes are which agent. */
+  agents: AgentRule[];
+  /** Enforcement policy and where its state lives (src/enforce/config.ts). */
+  enforce: EnforceConfig;
+}
+
+/** Where the agent's config is looked for when no --config is given: $OSPREY_CONFIG, then this. */
+export const DEFAULT_CONFIG_PATH = '/etc/osprey/agent.yaml';
+
+export function defaultConfigPath(): string {
+  return process.env.OSPREY_CONFIG ?? DEFAULT_CONFIG_PATH;
+}
+
+/** The named config file; else the default one when it exists; else built-in defaults. */
+export function loadAgentConfigOrDefault(path: string | undefined): AgentConfig {
+  if (path !== undefined) return loadAgentConfig(path);
+  const fallback = defaultConfigPath();
+  return existsSync(fallback) ? loadAgentConfig(fallback) : DEFAULT_AGENT_CONFIG;
 }
 
 export const DEFAULT_PLAINTEXT_PORTS = [11434];
@@ -34,9 +56,11 @@ export const DEFAULT_AGENT_CONFIG: AgentConfig = {
   content: { mode: 'full' },
   endpoints: [],
   guardrails: DEFAULT_GUARDRAILS_CONFIG,
+  agents: [],
+  enforce: DEFAULT_ENFORCE_CONFIG,
 };
 
-const SECTIONS = ['capture', 'endpoints', 'guardrails'] as const;
+const SECTIONS = ['capture', 'endpoints', 'guardrails', 'agents', 'enforce'] as const;
 const CAPTURE_FIELDS = ['plaintext_ports', 'content', 'max_content_chars'] as const;
 
 export class ConfigError extends UserFacingError {
@@ -90,6 +114,8 @@ export function parseAgentConfig(doc: unknown, file: string): AgentConfig {
       ...parseCapture(doc.capture, file),
       endpoints: parseEndpointsConfig(doc.endpoints),
       guardrails: parseGuardrailsConfig(doc.guardrails),
+      agents: parseAgentRules(doc.agents),
+      enforce: parseEnforceConfig(doc.enforce),
     };
   } catch (e) {
     // Section parsers name the field; add the file so the user knows where to look.

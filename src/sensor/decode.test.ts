@@ -32,7 +32,7 @@ test('decodes every record kind with its fields', () => {
   const rs = decodeAll([transcript()]);
   assert.deepEqual(rs.map((r) => r.kind), ['exec', 'sni', 'conn', 'data', 'data', 'close']);
   const [exec, sni, conn, egress, ingress] = rs;
-  assert.deepEqual(exec, { kind: 'exec', ktimeNs: 1000n, tgid: 4242, ppid: 1, startNs: 123456789n, uid: 0, comm: 'python3', filename: '/usr/bin/python3' });
+  assert.deepEqual(exec, { kind: 'exec', ktimeNs: 1000n, tgid: 4242, ppid: 1, startNs: 123456789n, uid: 0, comm: 'python3', filename: '/usr/bin/python3', commandLine: 'python3 agent.py --fast', commandLineTruncated: false });
   assert.equal(sni?.kind === 'sni' && sni.serverName, 'api.openai.com');
   assert.ok(conn?.kind === 'conn');
   assert.equal(conn.remoteAddress, '203.0.113.7');

@@ -77,6 +77,8 @@ export class Connection {
   constructor(
     readonly key: string,
     readonly pid: number,
+    /** Start time of the owning process: with the pid, the process's identity. */
+    readonly startNs: bigint,
     private readonly limits: StreamLimits,
     nowUs: number,
   ) {

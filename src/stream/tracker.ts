@@ -47,7 +47,7 @@ export class ConnectionTracker {
       evicted = this.evictLeastRecent();
       events.recordsDropped('stream', 'too_many_connections');
     }
-    const connection = new Connection(key, id.tgid, this.limits, nowUs);
+    const connection = new Connection(key, id.tgid, id.startNs, this.limits, nowUs);
     this.conns.set(key, connection);
     let set = this.byProcess.get(pk);
     if (!set) this.byProcess.set(pk, (set = new Set()));

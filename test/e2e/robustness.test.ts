@@ -6,9 +6,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { startAgent, withMarker, type RunningAgent } from '../helpers/agent.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../../src/demo/fake-provider.js';
@@ -98,4 +98,24 @@ test('without privileges the agent exits with one clear line, not a stack trace'
   const lines = err.stderr.trim().split('\n');
   assert.equal(lines.length, 1, err.stderr);
   assert.match(lines[0] as string, /^osprey: .*must run as root/);
+});
+
+test('a recording of the sensor output replays into the same records, without a kernel', async () => {
+  const recording = join(mkdtempSync(join(tmpdir(), 'osprey-rec-')), 'sensor.bin');
+  const agent = await startAgent(ATTACHED, ['--record', recording]);
+  await python({ marker: 'replay-a', stream: true, include_usage: true });
+  await python({ marker: 'replay-b', tools: true });
+  await agent.waitFor((rs) => withMarker(rs, 'replay-a').length === 1 && withMarker(rs, 'replay-b').length === 1);
+  assert.equal(await agent.stop(), 0);
+  const replayed = join(dirname(recording), 'replayed.jsonl');
+  await run(process.execPath, [join(REPO_ROOT, 'bin', 'osprey'), 'replay', recording, '--jsonl', replayed]);
+  // Replay knows a process only from its exec record: the path it was started by (not the
+  // symlink-resolved /proc/PID/exe) and a creation time from a separately measured boot epoch.
+  const strip = (r: LlmCall): unknown => {
+    const { 'process.executable.path': _path, 'process.executable.name': _name, 'process.creation.time': _created, ...rest } = r.attributes;
+    return { name: r.name, attributes: rest };
+  };
+  const live = [...withMarker(agent.records(), 'replay-a'), ...withMarker(agent.records(), 'replay-b')].map(strip);
+  const again = readFileSync(replayed, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LlmCall);
+  assert.deepEqual([...withMarker(again, 'replay-a'), ...withMarker(again, 'replay-b')].map(strip), live);
 });

@@ -76,7 +76,7 @@ export function closeRecord(id: StreamIdInput, ktimeNs: bigint): Buffer {
   return buf;
 }
 
-export function execRecord(tgid: number, startNs: bigint, comm: string, filename: string, ktimeNs: bigint): Buffer {
+export function execRecord(tgid: number, startNs: bigint, comm: string, filename: string, ktimeNs: bigint, args: string[] = [comm, 'agent.py', '--fast']): Buffer {
   const buf = Buffer.alloc(EXEC.SIZE);
   header(buf, RECORD_KIND.exec, EXEC.SIZE, ktimeNs);
   buf.writeUInt32LE(tgid, EXEC.tgid);
@@ -84,6 +84,9 @@ export function execRecord(tgid: number, startNs: bigint, comm: string, filename
   buf.writeBigUInt64LE(startNs, EXEC.startNs);
   buf.write(comm, EXEC.comm, 'utf8');
   buf.write(filename, EXEC.filename, 'utf8');
+  const argv = Buffer.from(args.map((a) => `${a}\0`).join(''));
+  argv.copy(buf, EXEC.args);
+  buf.writeUInt32LE(argv.length, EXEC.argsLen);
   return buf;
 }
 
