@@ -98,9 +98,11 @@ export function createDeliverySink(opts: DeliveryOptions): DeliverySink {
   stop.signal.addEventListener('abort', poke, { once: true });
   const changed = (): Promise<void> => new Promise((resolve) => (wake = resolve));
 
+  const outageListeners = new Set<() => void>();
   function noteOutage(what: string, paused: boolean): void {
     if (outage !== null) return;
     outage = what;
+    for (const l of outageListeners) l();
     const msg = paused
       ? `${name}: ${what}. Delivery to ${exporter.target} is paused and records are kept in the spool (${spool.dir}); retrying every ${Math.round(pausedRetryMs / 1000)} s`
       : `${name}: cannot deliver to ${exporter.target} (${what}); records are kept in the spool (${spool.dir}) and retried`;
@@ -205,15 +207,20 @@ export function createDeliverySink(opts: DeliveryOptions): DeliverySink {
     state = 'stopped';
   });
 
-  /** Waits until nothing up to chunk `target` is owed, or `timeoutMs` passes. True when all was delivered. */
+  /**
+   * Waits until nothing up to chunk `target` is owed, or `timeoutMs` passes, or the destination is
+   * failing (an outage or a pause: waiting would only delay the caller; the records are safe on
+   * disk). True when everything was delivered.
+   */
   async function settled(target: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (spool.hasPendingUpTo(target)) {
-      // Nothing will be delivered soon when the destination is down or refusing us: do not wait it out.
-      if (Date.now() >= deadline || state === 'stopped' || state === 'paused' || state === 'holding') return false;
+      if (Date.now() >= deadline || state === 'stopped' || outage !== null) return false;
       let off = (): void => undefined;
-      await Promise.race([new Promise<void>((resolve) => (off = spool.onChange(resolve))), sleep(Math.min(250, deadline - Date.now()))]);
+      const outageNoted = new Promise<void>((resolve) => outageListeners.add(resolve));
+      await Promise.race([new Promise<void>((resolve) => (off = spool.onChange(resolve))), outageNoted, sleep(Math.min(250, deadline - Date.now()))]);
       off();
+      outageListeners.clear();
     }
     return true;
   }

@@ -384,3 +384,17 @@ test('http healthcheck: 200 when up; a clear error when down, kept apart from se
   assert.match(!down.ok ? down.error : '', /api\/health: ECONNREFUSED/);
   assert.equal(server.log.filter((r) => r.path === '/api/v1/llm-calls').length, 0);
 });
+
+test('http sink: flush() right after a restart waits for the replayed records too', async (t) => {
+  const server = await startServer(t);
+  await server.stop();
+  const dir = tempDir(t);
+  const first = fastSink(server, dir);
+  for (let n = 0; n < 100; n++) first.write(makeRecord(n));
+  await first.close();
+  await server.start();
+  const second = fastSink(server, dir);
+  await second.flush();
+  assert.equal(server.received.size, 100, 'flush resolved only after the replay was delivered');
+  await second.close();
+});

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,6 +148,23 @@ test('spool: one owner per directory; a dead owner’s lock is taken over', asyn
   writeFileSync(join(dir, 'lock'), '999999999\n'); // no such pid
   const b = Spool.open({ dir, name: 'test' });
   await b.close();
+});
+
+test('spool: a lock naming our own pid (a restarted container agent gets the same pid) is stale, not ours', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'lock'), `${process.pid}\n`);
+  const a = Spool.open({ dir, name: 'test' });
+  assert.throws(() => Spool.open({ dir, name: 'test' }), (e: unknown) => e instanceof OspreyError && e.code === 'OSP_ERR_SPOOL_LOCKED');
+  await a.close();
+});
+
+test('spool: a lock naming a live process that is not an agent (pid reused) is stale', async (t) => {
+  const dir = tempDir(t);
+  const sleeper = spawn('sleep', ['30']);
+  t.after(() => sleeper.kill());
+  writeFileSync(join(dir, 'lock'), `${sleeper.pid}\n`);
+  const a = Spool.open({ dir, name: 'test' });
+  await a.close();
 });
 
 test('spool: an uncreatable directory fails with a clear error', () => {

@@ -403,15 +403,18 @@ export class Spool {
 
   /** Reads a segment left by an earlier run and cuts its good lines into chunks. */
   private async scan(seg: Segment): Promise<void> {
-    seg.scanned = true;
     let buf: Buffer;
     try {
       buf = await readFile(seg.path);
     } catch (err) {
+      seg.scanned = true;
       diagnostics.warn(`${this.name}: cannot read spool segment ${seg.path}: ${(err as Error).message}; skipping it`);
       await this.remove(seg);
       return;
     }
+    // Marked only now, with its chunks in place below: until then flush() counts it as pending.
+    seg.scanned = true;
+    if (!this.segments.includes(seg)) return; // the cap dropped it (and counted it) while it was read
     const text = buf.toString('utf8');
     const parts = text.split('\n');
     const tail = parts.pop() ?? '';
@@ -421,7 +424,8 @@ export class Spool {
     let batchBytes = 0;
     const cut = (): void => {
       if (batch.length === 0) return;
-      const chunk: Chunk = { id: this.nextChunkId++, segment: seg, offset: 0, length: batchBytes, count: batch.length, lines: batch, state: 'queued' };
+      // Id 0: older than anything written in this run, so flush() waits for replayed records too.
+      const chunk: Chunk = { id: 0, segment: seg, offset: 0, length: batchBytes, count: batch.length, lines: batch, state: 'queued' };
       this.cachedBytes += batchBytes;
       seg.chunks.push(chunk);
       batch = [];
@@ -460,6 +464,7 @@ export class Spool {
     if (this.current) await this.seal(this.current);
     for (const s of this.segments) await this.seal(s);
     rmSync(this.lockPath, { force: true });
+    openHere.delete(this.lockPath);
     this.changed();
   }
 
@@ -496,14 +501,26 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** One process per spool directory: a live owner's pid in `lock` refuses a second one; a dead owner's lock is taken over. */
+/** Spool directories this process has open: the lock file alone cannot tell our own lock from a previous incarnation's. */
+const openHere = new Set<string>();
+
+/**
+ * One process per spool directory. The lock file holds the owner's pid; a lock is stale (taken
+ * over) when that pid is gone, is not a node/osprey process (the pid was reused), or is our own
+ * pid but not opened by us: in a container the agent may get the same pid (often 1) on every
+ * restart, and must not lock itself out.
+ */
 function takeLock(lockPath: string, dir: string): void {
+  if (openHere.has(lockPath)) {
+    throw new UserFacingError(`spool directory ${dir} is already open in this process; give each sink its own spool directory`, 'OSP_ERR_SPOOL_LOCKED');
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockPath, 'wx', 0o600);
       writeSync(fd, `${process.pid}\n`);
       fsyncSync(fd);
       closeSync(fd);
+      openHere.add(lockPath);
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -516,7 +533,7 @@ function takeLock(lockPath: string, dir: string): void {
     } catch {
       // vanished between open and read: try again
     }
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isLiveOwner(owner)) {
       throw new UserFacingError(`spool directory ${dir} is in use by process ${owner}; give each agent its own --spool-dir`, 'OSP_ERR_SPOOL_LOCKED');
     }
     rmSync(lockPath, { force: true });
@@ -524,11 +541,16 @@ function takeLock(lockPath: string, dir: string): void {
   throw new UserFacingError(`cannot lock spool directory ${dir}`, 'OSP_ERR_SPOOL_OPEN');
 }
 
-function isAlive(pid: number): boolean {
+function isLiveOwner(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /node|osprey/.test(cmdline);
+  } catch {
+    return true; // alive but unreadable: assume it is an agent
   }
 }
