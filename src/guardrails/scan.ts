@@ -16,7 +16,7 @@ import { matchIban } from './detectors/iban.js';
 import { findIpv6, ipv4Ok } from './detectors/ip.js';
 import { newCandidate, readNumeric, type NumericCandidate } from './detectors/numeric.js';
 import { classifyPhone, ID_CONTEXT } from './detectors/phone.js';
-import { matchSecretAt } from './detectors/secrets.js';
+import { matchSecretAt, resetSecretScan } from './detectors/secrets.js';
 import { SSN_CONTEXT, ssnValid } from './detectors/ssn.js';
 import { scoreInjection } from './injection/score.js';
 import { MAX_TRIGGER_WORD, hashStep, symbolTrigger, wordTrigger } from './injection/triggers.js';
@@ -219,6 +219,7 @@ export function scanBuiltins(text: string, on: ActiveDetectors, regions: readonl
     }
     i = resume;
   }
+  resetSecretScan();
   return { nonAscii };
 }
 

@@ -30,12 +30,6 @@ export function matchEmail(s: string, at: number): { start: number; end: number 
   while (start < at && !isAlnum(s.charCodeAt(start))) start++;
   if (start === at) return undefined;
   if (start > 0 && s.charCodeAt(start - 1) === 47) return undefined; // a path segment
-  // A URL's userinfo (`https://user:pw@host`): `://` earlier in the same run of non-spaces.
-  for (let k = start - 1, stop = Math.max(0, start - 256); k >= stop + 2; k--) {
-    const c = s.charCodeAt(k);
-    if (c === 32 || c === 10 || c === 9 || c === 34 || c === 60) break;
-    if (c === 47 && s.charCodeAt(k - 1) === 47 && s.charCodeAt(k - 2) === 58) return undefined;
-  }
   if (s.charCodeAt(at - 1) === 46) return undefined;
   for (let k = start + 1; k < at; k++) if (s.charCodeAt(k) === 46 && s.charCodeAt(k - 1) === 46) return undefined;
 
@@ -71,6 +65,12 @@ export function matchEmail(s: string, at: number): { start: number; end: number 
   if (end < n) {
     const c = s.charCodeAt(end);
     if (c === 64 || (c < 128 && c !== 46 && c !== 45 && isLabelChar(c))) return undefined;
+  }
+  // A URL's userinfo (`https://user:pw@host`): `://` earlier in the same run of non-spaces.
+  for (let k = start - 1, stop = Math.max(0, start - 256); k >= stop + 2; k--) {
+    const c = s.charCodeAt(k);
+    if (c === 32 || c === 10 || c === 9 || c === 34 || c === 60 || c === 64) break;
+    if (c === 47 && s.charCodeAt(k - 1) === 47 && s.charCodeAt(k - 2) === 58) return undefined;
   }
   return { start, end };
 }

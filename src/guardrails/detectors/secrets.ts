@@ -160,7 +160,24 @@ function jwt(s: string, i: number): SecretHit | undefined {
 }
 
 const PEM_HEADER = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/y;
-const PEM_MAX = 64 * 1024;
+const PEM_MAX = 16 * 1024;
+
+/**
+ * The next `-----END ` at or after `from`. Remembers the last answer for the same string, so a text
+ * with many BEGIN lines and no END is searched once, not once per BEGIN.
+ */
+let endCache: { s: string; from: number; at: number } | undefined;
+
+/** Forgets the remembered text (the scanning pass calls this when it finishes, so no text outlives its scan). */
+export function resetSecretScan(): void {
+  endCache = undefined;
+}
+function nextEndLine(s: string, from: number): number {
+  if (endCache && endCache.s === s && from >= endCache.from && (endCache.at === -1 || endCache.at >= from)) return endCache.at;
+  const at = s.indexOf('-----END ', from);
+  endCache = { s, from, at };
+  return at;
+}
 
 /** A private key block, through its END line; a block cut short runs to the end of its base64 body. */
 function pem(s: string, i: number): SecretHit | undefined {
@@ -170,9 +187,9 @@ function pem(s: string, i: number): SecretHit | undefined {
   const label = m[1]!;
   const bodyStart = PEM_HEADER.lastIndex;
   const endMarker = `-----END ${label}-----`;
-  const e = s.indexOf(endMarker, bodyStart);
+  const e = nextEndLine(s, bodyStart);
   let end: number;
-  if (e !== -1 && e - bodyStart <= PEM_MAX) end = e + endMarker.length;
+  if (e !== -1 && e - bodyStart <= PEM_MAX && s.startsWith(endMarker, e)) end = e + endMarker.length;
   else {
     end = bodyStart;
     const limit = Math.min(s.length, bodyStart + PEM_MAX);

@@ -57,7 +57,31 @@ const NEGATED = /\b(?:never|not|don'?t|doesn'?t|won'?t|cannot|can'?t|mustn'?t|sh
 const QUOTE_CHARS = new Set([34, 0x201c, 0x201d, 0x2018, 0x2019, 39, 96, 0xab, 0xbb]);
 const META_WINDOW = 120;
 
-function contextFactor(text: string, start: number, end: number): number {
+/** Offsets of every ``` in a text, found once per text and shared by all its hits. */
+class Fences {
+  private positions: number[] | undefined;
+  constructor(private readonly text: string) {}
+  /** True when `pos` lies inside a fenced code block (an odd number of fences before it). */
+  inside(pos: number): boolean {
+    if (this.positions === undefined) {
+      this.positions = [];
+      for (let k = this.text.indexOf('```'); k !== -1; k = this.text.indexOf('```', k + 3)) this.positions.push(k);
+    }
+    let lo = 0;
+    let hi = this.positions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.positions[mid]! < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo % 2 === 1;
+  }
+}
+
+/** A signal that already fired this often in one text has said all it can (the scorer keeps its best hit). */
+const MAX_HITS_PER_SIGNAL = 16;
+
+function contextFactor(text: string, start: number, end: number, fences: Fences): number {
   let factor = 1;
   // Directly quoted: a quote mark just before the phrase (skipping spaces) and one after it on the line.
   let p = start - 1;
@@ -81,9 +105,7 @@ function contextFactor(text: string, start: number, end: number): number {
   else if (quoted) factor *= 0.8;
   else if (meta) factor *= 0.55;
   // Inside a fenced code block.
-  let fences = 0;
-  for (let k = text.indexOf('```'); k !== -1 && k < start; k = text.indexOf('```', k + 3)) fences++;
-  if (fences % 2 === 1) factor *= 0.6;
+  if (fences.inside(start)) factor *= 0.6;
   return factor;
 }
 
@@ -165,11 +187,14 @@ function collect(text: string, triggers: readonly number[], role: RoleClass, hit
   if (triggers.length === 0) return;
   const seen = new Set<string>();
   const ranUntil = new Map<Signal, number>();
+  const hitCount = new Map<Signal, number>();
+  const fences = new Fences(text);
   for (let t = 0; t + 2 < triggers.length; t += 3) {
     const at = triggers[t]!;
     const entry = TRIGGER_ENTRIES[triggers[t + 1]!]!;
     const len = triggers[t + 2]!;
     for (const sig of entry.signals) {
+      if ((hitCount.get(sig) ?? 0) >= MAX_HITS_PER_SIGNAL) continue;
       const until = ranUntil.get(sig);
       if (until !== undefined && at + len + 40 < until) continue;
       const from = Math.max(0, at - (sig.back ?? BACK));
@@ -187,7 +212,9 @@ function collect(text: string, triggers: readonly number[], role: RoleClass, hit
         const key = `${sig.id}:${start}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const w = roleAdjust(sig.weight * contextFactor(text, start, end), role, sig.family);
+        if (sig.confirm && !sig.confirm.test(r[0])) continue;
+        hitCount.set(sig, (hitCount.get(sig) ?? 0) + 1);
+        const w = roleAdjust(sig.weight * contextFactor(text, start, end, fences), role, sig.family);
         if (offsetMode === 'exact') addHit(hits, sig.id, sig.family, w, start, end);
         else addHit(hits, sig.id, sig.family, w, 0, text.length);
       }

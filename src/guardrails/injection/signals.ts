@@ -43,6 +43,8 @@ export interface Signal {
   /** Characters before / after the trigger that the window covers (defaults in score.ts). */
   back?: number;
   ahead?: number;
+  /** A second test on the matched text, for signals whose shape and content are checked apart (linear each). */
+  confirm?: RegExp;
 }
 
 /** Whitespace between words, tolerant of line breaks and doubled spaces. */
@@ -362,7 +364,8 @@ export const SIGNALS: readonly Signal[] = [
     triggers: ['<!--'],
     back: 0,
     ahead: 900,
-    re: windowed(String.raw`<!--(?:(?!-->)[\s\S]){0,400}?\b(?:ignore|disregard|assistant|ai|llm|model|instructions?|you${_}must|do${_}not${_}tell|system${_}prompt)\b(?:(?!-->)[\s\S]){0,400}?-->`),
+    re: windowed(String.raw`<!--[\s\S]{0,800}?-->`),
+    confirm: new RegExp(String.raw`\b(?:ignore|disregard|assistant|ai|llm|model|instructions?|you${_}must|do${_}not${_}tell|system${_}prompt)\b`, 'i'),
   },
 
   // ── encoded instructions (the base64/hex payload signal is computed in score.ts) ──
