@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -397,4 +397,31 @@ test('http sink: flush() right after a restart waits for the replayed records to
   await second.flush();
   assert.equal(server.received.size, 100, 'flush resolved only after the replay was delivered');
   await second.close();
+});
+
+test('http sink: a full disk under the spool does not stop delivery (batches kept in memory, bounded)', async (t) => {
+  // A 64 KiB tmpfs fills after a few batches; needs root to mount (CI and dev machines run as root).
+  const mnt = mkdtempSync(join(tmpdir(), 'osprey-tinyfs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { stdio: 'ignore' });
+  } catch {
+    rmSync(mnt, { recursive: true, force: true });
+    t.skip('cannot mount a tmpfs here (not root)');
+    return;
+  }
+  t.after(() => {
+    execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
+    rmSync(mnt, { recursive: true, force: true });
+  });
+  const server = await startServer(t);
+  await server.stop();
+  const sink = fastSink(server, join(mnt, 'spool'), { batch: { maxBatchSize: 20, scheduledDelayMs: 10 } });
+  const N = 300; // ~500 KB: most of it cannot be written to the 64 KiB disk
+  for (let n = 0; n < N; n++) sink.write(makeRecord(n));
+  await sink.sync();
+  assert.equal(sink.stats().spool.pendingRecords, N, 'nothing lost while the disk is full');
+  await server.start();
+  await server.waitForRecords(N);
+  assert.deepEqual(missing(server, expectedIds(N)), []);
+  await sink.close();
 });
