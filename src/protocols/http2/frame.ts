@@ -121,28 +121,27 @@ export function parseFrame(dir: Direction, buf: Buffer, state: Http2FrameState):
 
 /**
  * Offset at or after `from` where a frame plausibly starts, or -1. Used to find the framing again
- * after a gap or an invalid frame. A position's 9 bytes must be a frame header a conforming peer
- * could have sent in this direction:
- * - a type RFC 9113 defines (extension frames are not recognised), with only its defined flags;
- * - a length ≤ maxFrameSize that the type allows (PING 8, RST_STREAM 4, SETTINGS n×6, ...);
- * - reserved bit clear; stream 0 exactly for SETTINGS/PING/GOAWAY; client-initiated (odd) streams
- *   for HEADERS/DATA/CONTINUATION in the request direction, and PUSH_PROMISE only from the server.
- * (isPlausibleHeader adds what real peers never send.) The answer is the first such position that
- * what follows confirms (plausible headers chained frame after frame up to the end of `buf`, or
- * for CONFIRMING_CHAIN frames); if none is confirmed, the first whose chain runs past the end of
- * `buf` before it could be told, which only more bytes can confirm or refute (ask
- * isConfirmedBoundary, and search again once bytes arrive).
+ * after a gap, an invalid frame, or a capture that began mid-connection. A position qualifies when
+ * its 9 bytes are a header a real peer would send in this direction (isPlausibleHeader: a type
+ * RFC 9113 defines with only its defined flags, a length ≤ maxFrameSize that the type allows,
+ * reserved bit clear, stream 0 exactly where the type wants it, HEADERS/DATA/CONTINUATION on odd
+ * streams, PUSH_PROMISE only from the server, no empty header block, no empty DATA that does not
+ * end its stream). The answer is the first such position that what follows confirms: headers
+ * chained frame after frame are plausible too, up to the end of `buf` or for CONFIRMING_CHAIN
+ * frames. If none is confirmed, it is the first whose chain runs past the end of `buf` before it
+ * could be told; only more bytes can confirm or refute that one (isConfirmedBoundary says which,
+ * once they are there; search again if refuted).
  *
  * Confirmed positions win because false starts cluster around real headers: the 9 bytes at a
  * shifted offset inside a header (mostly zeros) often pass the header test with a stream id made
  * of payload bytes, and would otherwise hide the real header behind them.
  *
- * Limits: it is a heuristic. Inside a binary payload (gzip, images) about one position in 10^6
- * passes the header test, and the chain check multiplies that again, so a false start is rare
- * but possible; an unconfirmed candidate may make the caller wait up to maxFrameSize bytes for
- * its verdict. A header needs 9 bytes, so positions in the last 8 bytes are never reported: a
- * caller that gets -1 keeps those 8 bytes for the next try. Extension frames (ALTSVC, ORIGIN,
- * PRIORITY_UPDATE) right after a gap are skipped over.
+ * Limits: it is a heuristic. Inside a binary payload (gzip, images) roughly one position in 10^6
+ * passes the header test and the chain check multiplies that again, so a false start is rare but
+ * possible. An unconfirmed candidate may make the caller wait up to maxFrameSize bytes for its
+ * verdict. A header needs 9 bytes, so positions in the last 8 bytes are never reported: a caller
+ * that gets -1 keeps those 8 bytes for the next try. Frames of pushed (even) streams and extension
+ * frames (ALTSVC, ORIGIN, PRIORITY_UPDATE) are never taken as a place to start.
  */
 export function findFrameBoundary(dir: Direction, buf: Buffer, from: number, maxFrameSize = DEFAULT_MAX_FRAME_SIZE): number {
   let unconfirmed = -1;
@@ -166,11 +165,9 @@ export function isConfirmedBoundary(dir: Direction, buf: Buffer, maxFrameSize = 
 
 /**
  * Whether buf[at..at+9) is a frame header a peer would send in this direction. Stricter than
- * parseFrame, which follows RFC 9113 to the letter, in ways real peers bear out: no flags the type
- * does not define, reserved bit clear, no empty header block, no empty DATA frame that does not
- * end its stream, and stream-bound HEADERS/DATA/CONTINUATION on client-initiated (odd) streams
- * only — frames of pushed streams are ignored anyway, and zero runs in control frames read as
- * even stream ids.
+ * parseFrame, which follows RFC 9113 to the letter, in ways real peers bear out (see
+ * findFrameBoundary); odd streams only because zero runs in control frames read as even ids, and
+ * frames of pushed streams are ignored anyway.
  */
 function isPlausibleHeader(dir: Direction, buf: Buffer, at: number, maxFrameSize: number): boolean {
   const length = buf.readUIntBE(at, 3);
@@ -193,9 +190,9 @@ const CONFIRMING_CHAIN = 3;
 
 /**
  * Whether a plausible header at `at` is borne out by the frames that follow it: 'yes' when the
- * chain of plausible headers ends exactly at the end of `buf` or reaches CONFIRMING_CHAIN frames
- * (or runs past the end after at least two), 'no' at the first implausible header, 'unknown' when
- * the first frame itself runs past the end.
+ * chain of plausible headers ends exactly at the end of `buf`, reaches CONFIRMING_CHAIN frames, or
+ * runs past the end after two; 'no' at the first implausible header; 'unknown' when it runs past
+ * the end before a second header could be read.
  */
 function successorVerdict(dir: Direction, buf: Buffer, at: number, maxFrameSize: number): 'yes' | 'no' | 'unknown' {
   let pos = at;

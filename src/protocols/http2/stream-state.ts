@@ -8,7 +8,7 @@ import type { H2Exchange } from './types.js';
 type Fields = ReadonlyArray<readonly [string, string]>;
 
 /** A body collected from DATA frames, copied out of the frame buffer and cut at a cap. */
-export class BodyCollector {
+class BodyCollector {
   private chunks: Buffer[] = [];
   private bytes = 0;
   truncated = false;

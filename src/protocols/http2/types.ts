@@ -64,8 +64,6 @@ export type Http2Frame =
   /** A type RFC 9113 does not define (ALTSVC, ORIGIN, PRIORITY_UPDATE...): receivers ignore it. */
   | { type: 'unknown'; frameType: number; streamId: number; flags: number; payload: Buffer };
 
-export type Http2FrameType = Http2Frame['type'];
-
 /** Per-connection, per-direction state of the frame parser. */
 export interface Http2FrameState {
   /** Largest payload accepted; a longer frame is 'frame_too_large'. */

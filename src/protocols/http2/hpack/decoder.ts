@@ -188,11 +188,11 @@ export class HpackDecoder {
   /** RFC 7541 §5.2 string literal, Huffman-coded or raw; undefined (and the error set) when malformed. */
   private readString(): string | undefined {
     const buf = this.buf;
-    const huffman = (buf[this.pos] ?? 0) & 0x80;
     if (this.pos >= buf.length) {
       this.fail('bad_string');
       return undefined;
     }
+    const huffman = buf[this.pos]! & 0x80;
     const length = this.readInteger(7);
     if (length < 0) return undefined;
     const start = this.pos;
