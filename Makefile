@@ -14,10 +14,11 @@ build: setup
 	$(MAKE) -C bpf
 	npx tsc -p tsconfig.json
 
-# The agent on this host, writing LlmCall records as JSON lines to stdout (needs root).
+# Osprey's main job on this host (needs root): the server with its SQLite store on
+# 127.0.0.1:7070 and the agent delivering every captured LLM call to it, also echoed to stdout.
 # DEMO=1 adds a demo workload: a local provider-like server and real clients calling it.
 run: build
-	./bin/osprey agent --jsonl - $(if $(DEMO),--demo)
+	./bin/osprey up --jsonl - $(if $(DEMO),--demo)
 
 test-unit:
 	node --test --test-reporter=spec $$($(call NODE_TESTS,dist/src))

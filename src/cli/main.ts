@@ -14,6 +14,8 @@ import { DEFAULT_SPOOL_DIR } from '../sinks/http/config.js';
 import { OspreyError } from '../util/errors.js';
 import { parseListen } from '../telemetry/metrics-server.js';
 import { runDoctor } from './doctor.js';
+import { runUp } from './up.js';
+import { DEFAULT_DATA_DIR } from '../server/cli/store-location.js';
 import { registerAgentsCommands } from './agents-commands.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerEnforceCommands } from './enforce-commands.js';
@@ -63,6 +65,28 @@ program
       demo: opts.demo === true,
       recordPath: opts.record,
       config: opts.plaintextPorts ? { ...config, plaintextPorts: opts.plaintextPorts } : config,
+    });
+  });
+
+program
+  .command('up')
+  .description("Osprey's main job on this host: the server (SQLite store, query API) and the agent delivering to it (needs root)")
+  .option('--data-dir <dir>', 'where the store, spool and local tokens live', DEFAULT_DATA_DIR)
+  .option('--listen <host:port>', 'server address', '127.0.0.1:7070')
+  .option('--jsonl <file>', "also write every record as a JSON line here ('-' for stdout)")
+  .option('--demo', 'also run a demo workload: a local provider-like server and real clients calling it')
+  .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB (power of two)', positiveInt, 32)
+  .option('--metrics <host:port>', 'serve the agent\'s Prometheus metrics on /metrics')
+  .option('--config <file>', `agent config; default $OSPREY_CONFIG or ${DEFAULT_CONFIG_PATH} when it exists`)
+  .action(async (opts: { dataDir: string; listen: string; jsonl?: string; demo?: boolean; ringbufMb: number; metrics?: string; config?: string }) => {
+    await runUp({
+      dataDir: opts.dataDir,
+      listen: opts.listen,
+      jsonl: opts.jsonl,
+      demo: opts.demo === true,
+      ringbufMb: opts.ringbufMb,
+      metrics: opts.metrics === undefined ? undefined : parseListen(opts.metrics, '--metrics'),
+      config: loadAgentConfigOrDefault(opts.config),
     });
   });
 

@@ -4,6 +4,7 @@
  * `registerServerCommands(program)`; the work lives in src/server/cli/.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { readLocalTokens } from './up.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../server/app.js';
 import { TOKEN_SCOPES } from '../server/auth/tokens.js';
 import { createToken, printTokens, revoke, setHalted } from '../server/cli/admin-commands.js';
@@ -31,12 +32,13 @@ function pageSize(value: string): number {
 function withApiFlags(cmd: Command): Command {
   return cmd
     .option('--server <url>', 'Osprey server (env OSPREY_SERVER)', process.env.OSPREY_SERVER ?? DEFAULT_SERVER)
-    .option('--token <token>', 'read token (env OSPREY_TOKEN)')
+    .option('--token <token>', 'read token (env OSPREY_TOKEN; on an `osprey up` host, its local read token)')
     .option('--json', 'print JSON instead of a table');
 }
 
 function apiTarget(flags: { server: string; token?: string }): ApiTarget {
-  return { server: flags.server, token: flags.token ?? process.env.OSPREY_TOKEN };
+  // On the host where `osprey up` runs, its read token works without being typed.
+  return { server: flags.server, token: flags.token || process.env.OSPREY_TOKEN || readLocalTokens()?.read };
 }
 
 function withStoreFlags(cmd: Command): Command {
