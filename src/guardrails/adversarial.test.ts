@@ -9,7 +9,7 @@ import { parseGuardrailsConfig } from './config.js';
 import { scanText } from './scan.js';
 import { createStreamScanner } from './stream.js';
 
-const SIZE = 256 * 1024;
+const SIZE = 128 * 1024;
 const CONFIG = parseGuardrailsConfig({ detectors: { ip_address: true }, custom: [{ name: 'x', pattern: '(a+)+b' }] });
 
 function rep(unit: string): string {

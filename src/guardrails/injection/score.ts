@@ -46,7 +46,7 @@ export interface InjectionScanOptions {
 }
 
 const BACK = 80;
-const AHEAD = 320;
+const AHEAD = 200;
 
 /** Words before a phrase that show the text discusses injection rather than performs it. */
 const META =

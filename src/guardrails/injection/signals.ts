@@ -71,6 +71,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.92,
     triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    back: 10,
+    ahead: 200,
     re: windowed(
       String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any|each|every)${_})?(?:of${_})?(?:(?:the|your|these|those|this|its)${_})?(?:(?:above|all|every|prior)${_})?${QUAL}${_}(?:[\w-]+${_})?${OBJ}\b${NOT_FOR_MODEL}`,
     ),
@@ -80,6 +82,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.9,
     triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    back: 10,
+    ahead: 200,
     re: windowed(String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any)${_})?(?:of${_})?your${_}(?:[\w-]+${_}){0,2}?${OBJ}\b`),
   },
   {
@@ -87,6 +91,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.85,
     triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    back: 10,
+    ahead: 200,
     re: windowed(String.raw`${OVERRIDE_VERB}${_}(?:all|any|every)${_}(?:(?:of${_})?(?:the|your)${_})?${OBJ}\b${NOT_FOR_MODEL}`),
   },
   {
@@ -94,6 +100,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.88,
     triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    back: 10,
+    ahead: 200,
     re: windowed(
       String.raw`${OVERRIDE_VERB}${_}(?:about${_})?(?:everything|all|anything|what)${_}(?:(?:that${_})?you(?:'ve|${_}have|${_}were|${_}had)?${_}(?:been${_})?(?:told|given|instructed|taught|programmed|trained)|(?:(?:that${_})?(?:was${_}|is${_}|came${_})?(?:written${_}|said${_}|stated${_})?(?:above|before${_}this|previously|earlier|so${_}far))|(?:i${_}(?:said|told${_}you)${_}(?:before|earlier|above)))`,
     ),
@@ -103,6 +111,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.5,
     triggers: ['ignore', 'ignored', 'ignoring', 'disregard', 'disregarding', 'forget', 'bypass', 'override', 'overlook', 'abandon', 'discard', 'neglect', 'nevermind', 'aside'],
+    back: 10,
+    ahead: 160,
     re: windowed(String.raw`${OVERRIDE_VERB}${_}(?:(?:all|any)${_})?(?:of${_})?(?:the|your)${_}(?:above|previous|prior|preceding|earlier|system)${_}${SOFT_OBJ}\b`),
   },
   {
@@ -110,6 +120,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.88,
     triggers: ['obey', 'obeying', 'adhere', 'adhering', 'comply', 'complying', 'follow', 'following', 'listen', 'listening'],
+    back: 30,
+    ahead: 160,
     re: windowed(
       String.raw`(?:do${_}not|don'?t|stop|no${_}longer)${_}(?:follow(?:ing)?|obey(?:ing)?|adher(?:e|ing)${_}to|comply(?:ing)?${_}with|listen(?:ing)?${_}to)${_}(?:(?:any|all)${_}(?:of${_})?)?(?:the${_}|your${_})?(?:${QUAL}${_})?${OBJ}\b${NOT_FOR_MODEL}`,
     ),
@@ -119,6 +131,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.55,
     triggers: ['instructions', 'instruction', 'rules', 'directives', 'directive', 'orders', 'task', 'policy', 'policies', 'role', 'purpose', 'goal', 'objective'],
+    back: 50,
+    ahead: 50,
     re: windowed(
       String.raw`(?:(?:new|updated|revised|real|actual)${_}(?:system${_})?(?:instructions?|rules|directives?|orders|task|policy|policies)${__}(?::|are${_}as${_}follows|follow)|your${_}(?:new|real|actual|true)${_}(?:task|instructions?|role|purpose|goal|objective|directive)${_}(?:is|are|will${_}be)\b|here${_}(?:are|is)${_}your${_}new${_}(?:instructions?|rules|task))`,
     ),
@@ -128,6 +142,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.4,
     triggers: ['now', 'henceforth'],
+    back: 20,
+    ahead: 60,
     re: windowed(String.raw`(?:from${_}now${_}on|starting${_}now|henceforth)${__},?${__}you${_}(?:will|must|shall|are${_}going${_}to|should|can|are)\b`),
   },
   {
@@ -135,6 +151,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'instruction_override',
     weight: 0.75,
     triggers: ['safety', 'ethical', 'moral', 'filters', 'filter'],
+    back: 80,
+    ahead: 40,
     re: windowed(
       String.raw`(?:disable|turn${_}off|deactivate|remove|lift|switch${_}off)${_}(?:all${_}|any${_})?(?:of${_})?(?:your${_}|the${_})?(?:safety|content|ethical|moral)${_}(?:filters?|guidelines|restrictions|protocols|rules|guardrails|checks|settings|measures)\b`,
     ),
@@ -146,6 +164,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.85,
     triggers: ['now', 'longer'],
+    back: 20,
+    ahead: 140,
     re: windowed(
       String.raw`(?:you${_}are|you're)${_}(?:now${_}|from${_}now${_}on${_})(?:dan\b|stan\b|dude\b|aim\b|an?${_}(?:unrestricted|unfiltered|uncensored|jailbroken|evil|rogue|amoral|unaligned|unbound)|in${_}(?:developer|god|dan|jailbreak|unrestricted|debug|sudo)${_}mode|free${_}(?:from|of)${_}(?:all${_})?(?:restrictions|rules|limitations|guidelines)|no${_}longer${_}(?:an?${_})?(?:ai|assistant|chatbot|bound|restricted|limited|chatgpt|claude|gemini))`,
     ),
@@ -155,6 +175,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.7,
     triggers: ['longer'],
+    back: 20,
+    ahead: 80,
     re: windowed(String.raw`(?:you${_}are|you're)${_}no${_}longer${_}(?:bound${_}by|restricted${_}by|subject${_}to|limited${_}by|required${_}to${_}follow)\b`),
   },
   {
@@ -162,6 +184,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.85,
     triggers: ['unrestricted', 'unfiltered', 'uncensored', 'jailbroken', 'evil', 'amoral', 'unethical', 'rogue', 'unaligned', 'unbound', 'malicious', 'hacked', 'dan'],
+    back: 60,
+    ahead: 40,
     re: windowed(
       String.raw`(?:act|behave|respond|pretend|roleplay|role-play|role${_}play|play|become|answer|reply|speak)${_}(?:as|like|to${_}be|you${_}are)${_}(?:an?${_}|the${_})?(?:completely${_}|totally${_})?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|unethical|rogue|unaligned|unbound|dan|malicious|hacked)\b`,
     ),
@@ -171,6 +195,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.85,
     triggers: ['pretend', 'imagine', 'assume', 'suppose', 'act'],
+    back: 20,
+    ahead: 160,
     re: windowed(
       String.raw`(?:pretend|imagine|act${_}as${_}if|assume|suppose)${_}(?:that${_})?you${_}(?:have|had|are${_}under|were${_}under|are${_}bound${_}by|were${_}bound${_}by)${_}no${_}(?:restrictions|rules|guidelines|filters|limitations|limits|content${_}polic(?:y|ies)|ethical|moral|boundaries|safety)`,
     ),
@@ -180,6 +206,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.85,
     triggers: ['mode'],
+    back: 60,
+    ahead: 60,
     re: windowed(
       String.raw`(?:(?:god|dan|jailbreak|jailbroken|unrestricted|evil|chaos)${_}mode${_}(?:(?:is|has${_}been)${_}(?:now${_})?)?(?:enabled|activated|engaged|unlocked|(?:is|now|turned)${_}on)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:god|dan|jailbreak|unrestricted|evil|chaos)${_}mode)\b`,
     ),
@@ -189,6 +217,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.5,
     triggers: ['mode'],
+    back: 60,
+    ahead: 60,
     re: windowed(
       String.raw`(?:(?:developer|dev|sudo|admin|debug|maintenance)${_}mode${_}(?:(?:is|has${_}been)${_}(?:now${_})?)?(?:enabled|activated|engaged|unlocked|(?:is|now|turned)${_}on)|(?:enable|activate|enter|switch${_}to|turn${_}on|switch${_}into)${_}(?:the${_})?(?:developer|dev|sudo)${_}mode)\b`,
     ),
@@ -198,6 +228,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.75,
     triggers: ['mode'],
+    back: 80,
+    ahead: 60,
     re: windowed(
       String.raw`(?:as${_}(?:the|a|an)${_}(?:developer[- ]mode|dan|jailbroken|unrestricted|unfiltered|god[- ]mode)${_}(?:model|ai|assistant|version|chatbot)|(?:chatgpt|gpt|claude|gemini|you|the${_}(?:ai|model|assistant))${_}with${_}(?:developer|dev|dan|god)${_}mode${_}(?:enabled|activated|on))\b`,
     ),
@@ -207,6 +239,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.8,
     triggers: ['anything'],
+    back: 10,
+    ahead: 20,
     re: windowed(String.raw`do${_}anything${_}now\b`),
   },
   {
@@ -214,6 +248,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.55,
     triggers: ['ethical', 'moral', 'safety'],
+    back: 30,
+    ahead: 60,
     re: windowed(
       String.raw`(?:you${_}(?:have|possess)${_}no|without${_}(?:any${_})?|with${_}no${_}|no${_})(?:ethical|moral|safety|content)${_}(?:guidelines|restrictions|limits|limitations|constraints|filters|boundaries|principles|compass)`,
     ),
@@ -223,6 +259,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.6,
     triggers: ['without'],
+    back: 80,
+    ahead: 60,
     re: windowed(
       String.raw`(?:respond|answer|reply|speak|write|talk)${_}(?:to${_}(?:me|everything|all${_}questions)${_})?without${_}(?:any${_})?(?:restrictions|filters|filtering|censorship|refusals|limitations|warnings|disclaimers|moralizing)`,
     ),
@@ -232,6 +270,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.3,
     triggers: ['jailbreak', 'jailbroken', 'jailbreaking'],
+    back: 5,
+    ahead: 15,
     re: windowed(String.raw`jailbr(?:eak|oken)`),
   },
   {
@@ -239,6 +279,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'role_hijack',
     weight: 0.3,
     triggers: ['character'],
+    back: 20,
+    ahead: 20,
     re: windowed(String.raw`(?:stay|remain)${_}in${_}character\b|(?:never|don'?t|do${_}not)${_}break${_}character\b`),
   },
 
@@ -248,6 +290,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'system_prompt_exfiltration',
     weight: 0.85,
     triggers: ['prompt', 'prompts', 'preprompt', 'pre-prompt', 'metaprompt', 'instructions', 'instruction', 'system'],
+    back: 140,
+    ahead: 80,
     re: windowed(
       String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?(?:your|this${_}ai's|the${_}ai's|the${_}assistant's|the${_}model's|the${_}bot's)${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
     ),
@@ -257,6 +301,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'system_prompt_exfiltration',
     weight: 0.6,
     triggers: ['prompt', 'prompts', 'preprompt', 'pre-prompt', 'metaprompt', 'instructions', 'instruction', 'system'],
+    back: 140,
+    ahead: 80,
     re: windowed(
       String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?(?:the|its)${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)`,
     ),
@@ -266,6 +312,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'system_prompt_exfiltration',
     weight: 0.85,
     triggers: ['prompt', 'prompts', 'preprompt', 'pre-prompt', 'metaprompt', 'instructions', 'instruction', 'system'],
+    back: 140,
+    ahead: 120,
     re: windowed(
       String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|expose|disclose|recite|write${_}out|write${_}down|tell|give|share|copy|paste|spell${_}out|list|echo|return|send|provide|type${_}out|read${_}(?:back|out)|summarize|translate)${_}(?:(?:me|us)${_})?(?:(?:all|each|every|back)${_})?(?:of${_})?the${_}(?:(?:entire|full|complete|exact|original|hidden|secret|initial|internal|confidential|underlying|real|actual|first|private)${_})*(?:system${_}(?:prompt|message|instructions?|rules|configuration)|initial${_}(?:prompt|instructions?)|hidden${_}(?:prompt|instructions?|rules)|(?:developer|dev)${_}(?:message|prompt|instructions?)|pre-?prompt|meta${__}prompt|prompt${_}(?:instructions|template)|instructions${_}(?:you${_}(?:were|have${_}been)${_}given|above|verbatim)|(?:original|initial|hidden|secret|confidential)${_}instructions)(?=[^.?!\n]{0,40}?\b(?:you|your)\b)`,
     ),
@@ -275,6 +323,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'system_prompt_exfiltration',
     weight: 0.75,
     triggers: ['prompt', 'prompts', 'preprompt', 'pre-prompt', 'metaprompt', 'instructions', 'instruction', 'system'],
+    back: 80,
+    ahead: 60,
     re: windowed(
       String.raw`what(?:'s|${_}is|${_}are|${_}was|${_}were)${_}(?:your|the)${_}(?:(?:exact|full|original|initial|hidden|secret)${_})*(?:system${_}prompt|system${_}message|initial${_}(?:prompt|instructions)|original${_}instructions|hidden${_}(?:prompt|instructions)|developer${_}(?:message|instructions)|pre-?prompt)\b`,
     ),
@@ -284,6 +334,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'system_prompt_exfiltration',
     weight: 0.8,
     triggers: ['above', 'beginning', 'preceding'],
+    back: 100,
+    ahead: 60,
     re: windowed(
       String.raw`(?:repeat|print|output|copy|show|write${_}out|recite|return|echo)${_}(?:back${_})?(?:(?:all|everything)${_}(?:of${_})?)?(?:the${_})?(?:(?:words|text|lines|content|messages?|everything|tokens|conversation)${_})?(?:above${_}(?:this${_}(?:line|message)|verbatim)?|before${_}this${_}(?:line|message)|(?:that${_})?(?:came${_}|written${_}|appears${_})?(?:above|before${_}(?:this|my${_}message))|preceding${_}this|from${_}the${_}(?:very${_})?(?:beginning|start)${_}(?:of${_}(?:the|this)${_}(?:conversation|chat|context|prompt))?)`,
     ),
@@ -293,6 +345,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'system_prompt_exfiltration',
     weight: 0.45,
     triggers: ['begin', 'start'],
+    back: 10,
+    ahead: 120,
     re: windowed(String.raw`(?:begin|start)${_}your${_}(?:reply|response|answer|output)${_}with${_}["“'\x60]?(?:here${_}(?:is|are)|sure|certainly|my${_}(?:system${_})?(?:prompt|instructions)|the${_}system${_}prompt|i${_}am${_}dan)`),
   },
   {
@@ -300,6 +354,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'system_prompt_exfiltration',
     weight: 0.6,
     triggers: ['verbatim', 'word'],
+    back: 70,
+    ahead: 30,
     re: windowed(String.raw`(?:instructions|prompt|rules|guidelines)\b[^.\n]{0,40}?\b(?:verbatim|word${_}for${_}word|in${_}full|exactly${_}as${_}(?:written|given))`),
   },
 
@@ -309,6 +365,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'delimiter_smuggling',
     weight: 0.85,
     triggers: ['<|'],
+    back: 2,
+    ahead: 40,
     re: windowed(String.raw`<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_turn|start_of_turn)\|>`),
   },
   {
@@ -316,6 +374,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'delimiter_smuggling',
     weight: 0.8,
     triggers: ['[inst]', '<<sys>>'],
+    back: 2,
+    ahead: 20,
     re: windowed(String.raw`(?:\[\/?INST\]|<<\/?SYS>>)`),
   },
   {
@@ -323,6 +383,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'delimiter_smuggling',
     weight: 0.6,
     triggers: ['<role>'],
+    back: 2,
+    ahead: 60,
     re: windowed(
       String.raw`<\/?(?:system|sys|system_prompt|system-prompt|instructions?|developer|admin|user|assistant|context|document|input|user_input)(?:${_}[^>]{0,40})?>`,
     ),
@@ -332,6 +394,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'delimiter_smuggling',
     weight: 0.85,
     triggers: ['<role>'],
+    back: 2,
+    ahead: 60,
     re: windowed(String.raw`<\/(?:user|human|input|user_input|context|document|query)>${__}<(?:system|sys|assistant|developer|admin|instructions?)\b`),
   },
   {
@@ -339,6 +403,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'delimiter_smuggling',
     weight: 0.55,
     triggers: ['##'],
+    back: 2,
+    ahead: 60,
     re: windowed(String.raw`#{2,}${__}(?:new${_})?(?:system|instructions|admin|developer|override|system${_}(?:prompt|message|override))\b\s*:?\s*$`, 'im'),
   },
   {
@@ -346,6 +412,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'delimiter_smuggling',
     weight: 0.55,
     triggers: ['end', 'begin', 'beginning'],
+    back: 20,
+    ahead: 100,
     re: windowed(
       String.raw`(?:[-=*#]{3,}${__})?(?:end|begin|start)${_}of${_}(?:the${_})?(?:user${_}(?:input|message|prompt|query)|system${_}(?:prompt|message|instructions)|instructions|prompt|conversation|context|document|untrusted${_}(?:input|content))\b(?:${__}[-=*#]{3,})?`,
     ),
@@ -355,6 +423,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'delimiter_smuggling',
     weight: 0.4,
     triggers: ['system', 'assistant', 'developer', 'admin', 'administrator'],
+    back: 10,
+    ahead: 50,
     re: windowed(String.raw`(?:system|assistant|developer|admin(?:istrator)?)${__}(?:message|prompt|note|override)?${__}:${__}(?=\S)`),
   },
   {
@@ -374,6 +444,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'encoded_instructions',
     weight: 0.75,
     triggers: ['decode', 'decipher', 'base64', 'rot13', 'unscramble', 'decrypt'],
+    back: 10,
+    ahead: 140,
     re: windowed(
       String.raw`(?:decode|decipher|base64-?decode|rot13|unscramble|decrypt|reverse|translate)\b[^\n]{0,80}?\b(?:and|then)${_}(?:follow|execute|obey|do|run|perform|carry${_}out|act${_}on|comply${_}with|apply)\b`,
     ),
@@ -385,6 +457,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'tool_result_instructions',
     weight: 0.7,
     triggers: ['ai', 'assistant', 'model', 'llm', 'agent', 'chatbot', 'gpt', 'chatgpt', 'claude', 'gemini', 'copilot'],
+    back: 20,
+    ahead: 80,
     re: windowed(
       String.raw`(?:dear${_})?(?:ai|assistant|model|llm|agent|chatbot|gpt|chatgpt|claude|gemini|copilot)${__}[,:]${__}(?:you${_}must|you${_}should|you${_}will|please${_}(?:ignore|forward|send|delete|run|execute|call)|ignore|disregard|immediately|do${_}not|don't|stop|forward|send|call|execute|run|delete|now${_}(?:you|ignore|send|forward))\b`,
     ),
@@ -395,6 +469,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.75,
     triggers: ['ai', 'assistant', 'model', 'llm', 'agent', 'chatbot', 'gpt', 'chatgpt', 'claude', 'gemini', 'copilot'],
     back: 60,
+    ahead: 30,
     re: windowed(
       String.raw`(?:note|message|instructions?|attention|important${_}(?:note|message|instructions?)?|hidden${_}instructions?)${_}(?:to|for)${_}(?:the${_}|any${_}|all${_})?(?:ai|assistant|model|llm|agent|language${_}model|chatbot|ai${_}assistant|ai${_}agent|automated${_}(?:agent|assistant|system))s?\b`,
     ),
@@ -404,6 +479,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'tool_result_instructions',
     weight: 0.7,
     triggers: ['ai', 'assistant', 'model', 'llm', 'agent', 'chatbot', 'gpt', 'chatgpt', 'claude', 'gemini', 'copilot'],
+    back: 40,
+    ahead: 60,
     re: windowed(
       String.raw`(?:(?:if|when)${_}you${_}are${_}(?:an?${_})?|any${_})(?:ai|assistant|language${_}model|llm|agent|chatbot|ai${_}(?:model|assistant|agent))(?:${_}(?:reading|processing|summari[sz]ing|parsing|that${_}reads?))?\b`,
     ),
@@ -413,7 +490,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'tool_result_instructions',
     weight: 0.75,
     triggers: ['user', 'users', 'human', 'customer', 'operator', 'mention', 'disclose', 'acknowledge'],
-    back: 80,
+    back: 70,
+    ahead: 60,
     re: windowed(
       String.raw`(?:(?:(?:do${_}not|don'?t|never)${_}(?:tell|inform|mention${_}(?:this${_})?to|reveal${_}(?:this${_})?to|show${_}(?:this${_})?to|alert|notify|let)|without${_}(?:telling|informing|alerting|notifying|letting))${_}(?:this${_}to${_})?(?:the${_})?(?:user|human|customer|operator)s?|(?:do${_}not|don'?t|never)${_}(?:mention|reveal|disclose|acknowledge|repeat)${_}(?:this|these|the(?:se)?${_}(?:above|hidden))${_}(?:instructions?|message|note|text|directive))\b`,
     ),
@@ -424,6 +502,7 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.85,
     triggers: ['http', 'https', 'webhook', 'endpoint'],
     back: 200,
+    ahead: 20,
     re: windowed(
       String.raw`(?:send|forward|upload|post|exfiltrate|email|transmit|leak|copy|submit)${_}(?:(?:all|of|the|their|his|her|any|every|this|my|our)${_}){0,3}(?:(?:user|customer|client)(?:'s|s'|s)?${_})?(?:private${_}|personal${_}|saved${_})?(?:data|conversation|chat${_}history|messages|credentials|passwords?|api${_}keys?|keys|tokens?|secrets?|files|emails|contacts|history|cookies|session|ssh${_}keys?|env(?:ironment)?${_}variables)\b[^\n]{0,80}?(?:https?:\/\/|\bto${_}\S+@\S+|\bwebhook\b|\bendpoint\b)`,
     ),
@@ -433,6 +512,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'tool_result_instructions',
     weight: 0.7,
     triggers: ['!['],
+    back: 2,
+    ahead: 340,
     re: windowed(String.raw`!\[[^\]\n]{0,80}\]\(https?:\/\/[^)\s]{1,200}[?&][^)\s=]{1,40}=(?:\{|\$|%7B|\[|<)`),
   },
   {
@@ -440,6 +521,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'tool_result_instructions',
     weight: 0.45,
     triggers: ['tool', 'function', 'action', 'plugin', 'command'],
+    back: 80,
+    ahead: 40,
     re: windowed(String.raw`(?:call|invoke|use|run|execute|trigger)${_}the${_}[\x60'"]?[a-z_][\w.-]{2,40}[\x60'"]?${_}(?:tool|function|action|plugin|command)${_}(?:with|to|and|now|immediately|on)\b`),
   },
   {
@@ -447,6 +530,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'tool_result_instructions',
     weight: 0.5,
     triggers: ['read', 'reading', 'see', 'seeing', 'process', 'processing', 'summarize', 'summarise', 'summarizing', 'summarising', 'parse', 'parsing'],
+    back: 30,
+    ahead: 20,
     re: windowed(String.raw`(?:when|once|after|upon|while)${_}(?:you${_})?(?:read|reading|see|seeing|process|processing|summari[sz]e|summari[sz]ing|parse|parsing)${_}this\b`),
   },
   {
@@ -454,6 +539,8 @@ export const SIGNALS: readonly Signal[] = [
     family: 'tool_result_instructions',
     weight: 0.35,
     triggers: ['important', 'urgent', 'attention', 'system', 'admin', 'administrator', 'override', 'critical'],
+    back: 10,
+    ahead: 40,
     // Shouted markers only: "IMPORTANT:" in a web page read by a tool, not "important:" in prose.
     re: windowed(String.raw`(?:IMPORTANT|URGENT|ATTENTION|SYSTEM(?: OVERRIDE| NOTICE| MESSAGE)?|ADMIN(?:ISTRATOR)?(?: NOTE| MESSAGE| NOTICE)?|OVERRIDE|CRITICAL(?: INSTRUCTION)?)\s*[:!]`, ''),
   },
