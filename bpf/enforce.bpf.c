@@ -240,23 +240,32 @@ static __always_inline __u8 verdict_of(__u8 mode)
 	return OSP_ENF_VERDICT_OBSERVED;
 }
 
+struct scope_walk {
+	__u64 mask;
+	__u32 gen;
+};
+
+static long scope_step(__u32 level, void *arg)
+{
+	struct scope_walk *w = arg;
+	__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+	if (!id)
+		return 1;
+	__u64 *bits = POLICY_LOOKUP(w->gen, enf_scopes, &id);
+	if (bits)
+		w->mask |= *bits;
+	return 0;
+}
+
 /* Scope bits of the current process: bit 0 (the host) plus the bits of every scoped cgroup
  * it is in, at any level. The walk is bounded: a scope more than OSP_ENF_MAX_DEPTH levels deep
  * is not seen. */
 static __always_inline __u64 current_scopes(__u32 gen, __u32 flags)
 {
-	__u64 mask = 1;
-	if (!(flags & OSP_ENF_HAS_CGROUPS))
-		return mask;
-	for (int level = 0; level < OSP_ENF_MAX_DEPTH; level++) {
-		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
-		if (!id)
-			break;
-		__u64 *bits = POLICY_LOOKUP(gen, enf_scopes, &id);
-		if (bits)
-			mask |= *bits;
-	}
-	return mask;
+	struct scope_walk w = { .mask = 1, .gen = gen };
+	if (flags & OSP_ENF_HAS_CGROUPS)
+		bpf_loop(OSP_ENF_MAX_DEPTH, scope_step, &w, 0);
+	return w.mask;
 }
 
 static __always_inline void fill_proc(struct osp_enf_proc *p)
@@ -317,13 +326,16 @@ static __always_inline struct osp_enf_bucket *bucket_get(struct osp_enf_bucket_k
 /* ---- egress decisions (connect / sendmsg) ---- */
 
 struct net_ctx {
-	struct osp_enf_refs lpm; /* copy of the longest-prefix match, if any */
+	struct osp_enf_lpm6 key; /* the destination as an LPM key (IPv4: first 4 address bytes) */
 	__u8 daddr[16];
 	__u64 scopes;
 	__u64 allowed; /* bit i: a destination of meta.allow[i] matched */
+	__u64 hostbits[OSP_ENF_HOST_WORDS]; /* host slots the destination was learned for */
+	struct osp_enf_sk_rate track;       /* byte budgets the socket is counted against */
 	__u32 gen;
 	__u32 n_hosts;
-	__u32 hosts[8]; /* host slots the destination address was learned for */
+	__u32 hosts[8]; /* the same, as a list */
+	__u8 src_n[9];  /* references per source, once its first item has looked */
 	__u16 dport;
 	__u8 proto;
 	__u8 family;
@@ -332,19 +344,45 @@ struct net_ctx {
 	__u8 events;
 	__u8 n_rate;
 	__u16 rate[OSP_ENF_MAX_RATE_HITS];
+	__u16 acted[MAX_EVENTS_PER_CALL]; /* rules that acted already: a rule acts once per decision */
+	__u8 n_acted;
 };
 
-static __always_inline void net_event(struct net_ctx *c, __u32 slot, __u8 mode, __u8 reason, struct osp_enf_counter *cnt)
+/* True (and remembered) the first time `slot` acts in this decision; false after. Past
+ * MAX_EVENTS_PER_CALL distinct rules, later ones count again rather than be missed. */
+static __always_inline bool first_act(__u16 *acted, __u8 *n, __u32 slot)
 {
+	for (int i = 0; i < MAX_EVENTS_PER_CALL; i++) {
+		if (i >= *n)
+			break;
+		if (acted[i] == slot)
+			return false;
+	}
+	if (*n < MAX_EVENTS_PER_CALL) {
+		acted[bounded(*n, MAX_EVENTS_PER_CALL - 1)] = slot;
+		(*n)++;
+	}
+	return true;
+}
+
+/* A rule acted on this connect/sendmsg: count it, remember the strongest mode, audit it. A global
+ * function, so the verifier checks it once instead of at each of its call sites. */
+__noinline int net_act(struct net_ctx *c, __u32 slot, __u32 mode, __u32 reason)
+{
+	if (!c || !first_act(c->acted, &c->n_acted, slot))
+		return 0;
+	struct osp_enf_counter *cnt = count_rule(slot, mode);
+	if (mode > c->worst)
+		c->worst = mode;
 	if (c->events >= MAX_EVENTS_PER_CALL)
-		return;
+		return 0;
 	c->events++;
 	struct osp_enf_net_event *ev = bpf_ringbuf_reserve(&enf_events, sizeof(*ev), 0);
 	if (!ev) {
 		if (cnt)
 			cnt->audit_lost++;
 		stat_inc(OSP_ENF_STAT_EVENTS_LOST);
-		return;
+		return 0;
 	}
 	fill_hdr(&ev->hdr, OSP_ENF_KIND_NET, sizeof(*ev));
 	fill_proc(&ev->proc);
@@ -360,14 +398,7 @@ static __always_inline void net_event(struct net_ctx *c, __u32 slot, __u8 mode, 
 	ev->pad2 = 0;
 	__builtin_memcpy(ev->daddr, c->daddr, sizeof(ev->daddr));
 	bpf_ringbuf_submit(ev, 0);
-}
-
-static __always_inline void net_act(struct net_ctx *c, __u32 slot, __u8 mode, __u8 reason)
-{
-	struct osp_enf_counter *cnt = count_rule(slot, mode);
-	if (mode > c->worst)
-		c->worst = mode;
-	net_event(c, slot, mode, reason, cnt);
+	return 0;
 }
 
 static __always_inline void apply_ref(struct net_ctx *c, const struct osp_enf_ref *ref)
@@ -402,28 +433,43 @@ static __always_inline void apply_ref(struct net_ctx *c, const struct osp_enf_re
 	}
 }
 
-/* One work item: item i < OSP_ENF_MAX_REFS is the i-th reference of the prefix match; the rest
- * are the references of each host name the address was learned for, OSP_ENF_MAX_REFS apiece. */
+static __always_inline struct osp_enf_refs *source_refs(struct net_ctx *c, __u32 source)
+{
+	if (source == 0) {
+		if (c->family == 4) {
+			struct osp_enf_lpm4 k4 = { .prefixlen = 32 };
+			__builtin_memcpy(k4.addr, c->key.addr, 4);
+			return POLICY_LOOKUP(c->gen, enf_dst4, &k4);
+		}
+		return POLICY_LOOKUP(c->gen, enf_dst6, &c->key);
+	}
+	__u32 h = source - 1;
+	if (h >= c->n_hosts || h >= 8)
+		return NULL;
+	__u32 host = c->hosts[h];
+	return POLICY_LOOKUP(c->gen, enf_hrefs, &host);
+}
+
+/* One work item per possible reference: item i is reference i % 16 of source i / 16, where
+ * source 0 is the longest-prefix match of the destination and sources 1.. are the host names the
+ * address was learned for. The first item of a source remembers how many references it has, so
+ * the items past that end return at once. */
 static long ref_item(__u32 i, void *arg)
 {
 	struct net_ctx *c = arg;
 	__u32 source = i / OSP_ENF_MAX_REFS, j = i % OSP_ENF_MAX_REFS;
-	if (source == 0) {
-		if (j >= c->lpm.n || j >= OSP_ENF_MAX_REFS)
-			return 0;
-		struct osp_enf_ref ref = c->lpm.r[j];
-		apply_ref(c, &ref);
-		return 0;
-	}
-	__u32 h = source - 1;
-	if (h >= c->n_hosts || h >= 8)
+	if (source > 8)
 		return 1;
-	__u32 host = c->hosts[h];
-	struct osp_enf_refs *refs = POLICY_LOOKUP(c->gen, enf_hrefs, &host);
-	if (!refs || j >= refs->n || j >= OSP_ENF_MAX_REFS)
+	if (j > 0 && j >= c->src_n[source])
 		return 0;
-	struct osp_enf_ref ref = refs->r[j];
-	apply_ref(c, &ref);
+	struct osp_enf_refs *refs = source_refs(c, source);
+	if (!refs)
+		return 0;
+	if (j == 0)
+		c->src_n[source] = refs->n;
+	if (j >= refs->n || j >= OSP_ENF_MAX_REFS)
+		return 0;
+	apply_ref(c, &refs->r[j]);
 	return 0;
 }
 
@@ -459,65 +505,60 @@ static __always_inline __u32 bit_index(__u64 b)
 	return n;
 }
 
-static __always_inline void collect_hosts(struct net_ctx *c, const struct osp_enf_learned *l)
+static long host_word(__u32 w, void *arg)
 {
-	for (int w = 0; w < OSP_ENF_HOST_WORDS; w++) {
-		__u64 bits = l->hosts[w];
-		for (int k = 0; k < 8 && bits; k++) {
-			__u64 low = bits & -bits;
-			bits &= bits - 1;
-			if (c->n_hosts >= 8) {
-				stat_inc(OSP_ENF_STAT_REFS_TRUNCATED);
-				return;
-			}
-			c->hosts[bounded(c->n_hosts, 7)] = w * 64 + bit_index(low);
-			c->n_hosts++;
+	struct net_ctx *c = arg;
+	if (w >= OSP_ENF_HOST_WORDS)
+		return 1;
+	__u64 bits = c->hostbits[w];
+	for (int k = 0; k < 8 && bits; k++) {
+		__u64 low = bits & -bits;
+		bits &= bits - 1;
+		if (c->n_hosts >= 8) {
+			stat_inc(OSP_ENF_STAT_REFS_TRUNCATED);
+			return 1;
 		}
+		c->hosts[bounded(c->n_hosts, 7)] = w * 64 + bit_index(low);
+		c->n_hosts++;
 	}
+	return 0;
 }
 
-/* Rate budgets of the rules that matched: refuse when any is spent. Returns the strongest mode
- * among the budgets that are spent (0: none). Connections are counted here, atomically, so the
- * connection that finds `max_conns` already used is the first one refused. */
-static __always_inline void check_rates(struct net_ctx *c, struct bpf_sock *sk)
+/* One rate budget of a rule that matched: refuse when it is spent. Connections are counted here,
+ * atomically, so the connection that finds `max_conns` already used is the first one refused. */
+static long rate_item(__u32 i, void *arg)
 {
-	__u64 now = bpf_ktime_get_ns();
-	__u64 cgid = 0;
-	struct osp_enf_sk_rate track = {};
-	for (int i = 0; i < OSP_ENF_MAX_RATE_HITS; i++) {
-		if (i >= c->n_rate)
-			break;
-		__u32 slot = c->rate[i];
-		struct osp_enf_rule *r = POLICY_LOOKUP(c->gen, enf_rules, &slot);
-		if (!r)
-			continue;
-		struct osp_enf_bucket_key key = { .rule = slot };
-		if (r->flags & OSP_ENF_RULE_PER_CGROUP) {
-			if (!cgid)
-				cgid = bpf_get_current_cgroup_id();
-			key.cgroup_id = cgid;
-		}
-		struct osp_enf_bucket *b = bucket_get(&key, r, now);
-		if (!b)
-			continue;
-		bool over = (r->max_calls && b->calls >= r->max_calls) || (r->max_bytes && b->bytes >= r->max_bytes);
-		if (!over && r->max_conns && __sync_fetch_and_add(&b->conns, 1) >= r->max_conns)
-			over = true;
-		if (over) {
-			__sync_fetch_and_add(&b->refused, 1);
-			net_act(c, slot, r->mode, OSP_ENF_REASON_RATE);
-		}
-		if (r->max_bytes && track.n < OSP_ENF_MAX_RATE_HITS) {
-			track.keys[bounded(track.n, OSP_ENF_MAX_RATE_HITS - 1)] = key;
-			track.n++;
-		}
+	struct net_ctx *c = arg;
+	if (i >= OSP_ENF_MAX_RATE_HITS || i >= c->n_rate)
+		return 1;
+	__u32 slot = c->rate[i];
+	struct osp_enf_rule *r = POLICY_LOOKUP(c->gen, enf_rules, &slot);
+	if (!r)
+		return 0;
+	struct osp_enf_bucket_key key = { .rule = slot };
+	bool per_cgroup = r->flags & OSP_ENF_RULE_PER_CGROUP;
+	if (per_cgroup)
+		key.cgroup_id = bpf_get_current_cgroup_id();
+	struct osp_enf_bucket *b = bucket_get(&key, r, bpf_ktime_get_ns());
+	if (!b)
+		return 0;
+	bool over = (r->max_calls && b->calls >= r->max_calls) || (r->max_bytes && b->bytes >= r->max_bytes);
+	if (!over && r->max_conns && __sync_fetch_and_add(&b->conns, 1) >= r->max_conns)
+		over = true;
+	if (over) {
+		__sync_fetch_and_add(&b->refused, 1);
+		net_act(c, slot, r->mode, OSP_ENF_REASON_RATE);
 	}
-	/* Sockets under a byte budget carry their bucket keys; cgroup_skb counts their packets. */
-	if (track.n && sk && c->worst != OSP_ENF_ENFORCE) {
-		struct osp_enf_sk_rate *st = bpf_sk_storage_get(&enf_sk_rate, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (st)
-			__builtin_memcpy(st, &track, sizeof(track));
+	if (r->max_bytes && c->track.n < OSP_ENF_MAX_RATE_HITS) {
+		__u32 t = bounded(c->track.n, OSP_ENF_MAX_RATE_HITS - 1);
+		c->track.rule[t] = slot;
+		if (per_cgroup) {
+			c->track.per_cgroup |= 1 << t;
+			c->track.cgroup_id = key.cgroup_id;
+		}
+		c->track.n++;
 	}
+	return 0;
 }
 
 /* Returns 1 to let the connect/sendmsg proceed, 0 to fail it with EPERM. */
@@ -540,36 +581,40 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, __u8 hook, __u8 fam
 	c.scopes = current_scopes(gen, meta->flags);
 	__u32 n_allow = meta->n_allow;
 
-	struct osp_enf_refs *lpm = NULL;
-	struct osp_enf_learned *learned = NULL;
+	struct osp_enf_learned *learned;
 	if (family == 4) {
-		struct osp_enf_lpm4 k = { .prefixlen = 32 };
-		__builtin_memcpy(k.addr, addr, 4);
+		__builtin_memcpy(c.key.addr, addr, 4);
 		__builtin_memcpy(c.daddr, addr, 4);
-		lpm = POLICY_LOOKUP(gen, enf_dst4, &k);
 		__u32 a4;
 		__builtin_memcpy(&a4, addr, 4);
 		learned = bpf_map_lookup_elem(&enf_learn4, &a4);
 	} else {
-		struct osp_enf_lpm6 k = { .prefixlen = 128 };
-		__builtin_memcpy(k.addr, addr, 16);
+		c.key.prefixlen = 128;
+		__builtin_memcpy(c.key.addr, addr, 16);
 		__builtin_memcpy(c.daddr, addr, 16);
-		lpm = POLICY_LOOKUP(gen, enf_dst6, &k);
 		learned = bpf_map_lookup_elem(&enf_learn6, addr);
 	}
-	if (lpm)
-		__builtin_memcpy(&c.lpm, lpm, sizeof(c.lpm));
-	if (learned)
-		collect_hosts(&c, learned);
-	if (lpm || c.n_hosts)
-		bpf_loop(OSP_ENF_MAX_REFS * (1 + c.n_hosts), ref_item, &c, 0);
+	if (learned) {
+		__builtin_memcpy(c.hostbits, learned->hosts, sizeof(c.hostbits));
+		bpf_loop(OSP_ENF_HOST_WORDS, host_word, &c, 0);
+	}
+	bpf_loop(OSP_ENF_MAX_REFS * (1 + c.n_hosts), ref_item, &c, 0);
 	if (n_allow)
 		bpf_loop(n_allow < OSP_ENF_MAX_ALLOWLISTS ? n_allow : OSP_ENF_MAX_ALLOWLISTS, allow_item, &c, 0);
 	if (c.worst == OSP_ENF_ENFORCE)
 		return 0;
-	if (counts_rate && c.n_rate)
-		check_rates(&c, ctx->sk);
-	return c.worst == OSP_ENF_ENFORCE ? 0 : 1;
+	if (!counts_rate || !c.n_rate)
+		return 1;
+	bpf_loop(OSP_ENF_MAX_RATE_HITS, rate_item, &c, 0);
+	if (c.worst == OSP_ENF_ENFORCE)
+		return 0;
+	/* Sockets under a byte budget carry their bucket keys; cgroup_skb counts their packets. */
+	if (c.track.n) {
+		struct osp_enf_sk_rate *st = bpf_sk_storage_get(&enf_sk_rate, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (st)
+			__builtin_memcpy(st, &c.track, sizeof(c.track));
+	}
+	return 1;
 }
 
 static __always_inline int decide6(struct bpf_sock_addr *ctx, __u8 hook6, __u8 hook4, bool counts_rate)
@@ -630,7 +675,7 @@ static __always_inline void count_bytes(struct __sk_buff *skb)
 	for (int i = 0; i < OSP_ENF_MAX_RATE_HITS; i++) {
 		if (i >= st->n)
 			break;
-		struct osp_enf_bucket_key key = st->keys[i];
+		struct osp_enf_bucket_key key = { .rule = st->rule[i], .cgroup_id = (st->per_cgroup >> i) & 1 ? st->cgroup_id : 0 };
 		struct osp_enf_bucket *b = bpf_map_lookup_elem(&enf_buckets, &key);
 		if (b)
 			__sync_fetch_and_add(&b->bytes, len);
@@ -931,23 +976,26 @@ struct exec_ctx {
 	__u8 have_path;
 	__u8 worst;
 	__u8 events;
-	__u8 pad;
+	__u8 n_acted;
+	__u16 acted[MAX_EVENTS_PER_CALL];
 };
 
-static __always_inline void exec_act(struct exec_ctx *c, __u32 slot, __u8 mode)
+__noinline int exec_act(struct exec_ctx *c, __u32 slot, __u32 mode)
 {
+	if (!c || !first_act(c->acted, &c->n_acted, slot))
+		return 0;
 	struct osp_enf_counter *cnt = count_rule(slot, mode);
 	if (mode > c->worst)
 		c->worst = mode;
 	if (c->events >= MAX_EVENTS_PER_CALL)
-		return;
+		return 0;
 	c->events++;
 	struct osp_enf_exec_event *ev = bpf_ringbuf_reserve(&enf_events, sizeof(*ev), 0);
 	if (!ev) {
 		if (cnt)
 			cnt->audit_lost++;
 		stat_inc(OSP_ENF_STAT_EVENTS_LOST);
-		return;
+		return 0;
 	}
 	fill_hdr(&ev->hdr, OSP_ENF_KIND_EXEC, sizeof(*ev));
 	fill_proc(&ev->proc);
@@ -967,6 +1015,7 @@ static __always_inline void exec_act(struct exec_ctx *c, __u32 slot, __u8 mode)
 	else
 		ev->filename[0] = 0;
 	bpf_ringbuf_submit(ev, 0);
+	return 0;
 }
 
 static __always_inline void exec_ref(struct exec_ctx *c, const struct osp_enf_ref *ref)

@@ -111,14 +111,15 @@ struct osp_enf_meta {
 #define OSP_ENF_HAS_CGROUPS 0x8 /* some scope names cgroups (else every process is only in the host scope) */
 #define OSP_ENF_HAS_HOSTS 0x10  /* watched host names: parse DNS answers */
 
-/* Global state, one entry, not double-buffered. */
+/* Global state, one entry, not double-buffered. Written only by load and apply, which hold the
+ * enforcer's mutation lock, so a flip is never undone by a stale read-modify-write. */
 struct osp_enf_state {
 	__u32 gen; /* which copy (0 = a, 1 = b) the programs read */
 	__u32 abi;
 	__u64 applied_ns; /* CLOCK_MONOTONIC of the last flip */
 	__u64 applies;    /* number of flips */
 	__u64 dns_grace_ns; /* learned addresses live TTL + this */
-	__u64 heartbeat_ns; /* the enforcer daemon's last sign of life */
+	__u64 build;        /* hash of the BPF object the pinned programs came from */
 };
 
 /* Per-rule counters (per CPU), indexed by slot. */
@@ -142,11 +143,14 @@ struct osp_enf_bucket {
 	__u64 refused; /* connections refused (or, below enforce mode, that would have been) */
 };
 
-/* Sockets counted against rate budgets (socket-local storage, set at connect). */
+/* Sockets counted against byte budgets (socket-local storage, set at connect): bucket keys, as
+ * rule slots plus the one cgroup id that per-cgroup budgets use. */
 struct osp_enf_sk_rate {
-	__u32 n;
-	__u32 pad;
-	struct osp_enf_bucket_key keys[OSP_ENF_MAX_RATE_HITS];
+	__u16 rule[OSP_ENF_MAX_RATE_HITS];
+	__u8 n;
+	__u8 per_cgroup; /* bit i: rule[i] is a per-cgroup budget */
+	__u8 pad[6];
+	__u64 cgroup_id;
 };
 
 /* Watched DNS names, keyed by a hash of the lower-cased wire-format name (see dns_name_hash()). */

@@ -255,6 +255,53 @@ static int repin(int fd, const char *name)
 
 static int unpin_everything(void);
 
+/* load, apply and off change pinned state: one at a time, whoever runs them. The lock is on the
+ * directory holding pin_dir (the daemon locks pin_dir itself, for its own purpose). */
+static void lock_mutations(void)
+{
+	static int fd = -1;
+	if (fd >= 0)
+		return;
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", pin_dir);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = 0;
+	if (mkdir_p(parent) != 0 || (fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die(1, "cannot open %s: %s", parent, strerror(errno));
+	if (flock(fd, LOCK_EX) != 0)
+		die(1, "cannot lock %s: %s", parent, strerror(errno));
+}
+
+/* FNV-1a of the embedded BPF object: equal hashes mean equal programs. */
+static __u64 build_hash(void)
+{
+	size_t sz = 0;
+	const unsigned char *p = enforce_bpf__elf_bytes(&sz);
+	__u64 h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < sz; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* True when everything this build would pin is pinned, by this build: load has nothing to do. */
+static bool already_loaded(void)
+{
+	int sfd = open_pinned("enf_state", false);
+	if (sfd < 0)
+		return false;
+	struct osp_enf_state st = {};
+	bool same = read_state(sfd, &st) == 0 && st.abi == OSP_ENF_ABI && st.build == build_hash();
+	close(sfd);
+	for (size_t i = 0; same && i < N_HOOKS; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), HOOKS[i].kind == ATTACH_NONE ? "prog_%s" : "link_%s", HOOKS[i].name);
+		struct stat sb;
+		same = stat(pin_path(name), &sb) == 0;
+	}
+	return same;
+}
+
 /* Loads enforce.bpf.o with its maps reused from (or pinned to) pin_dir, then makes every link
  * point at the freshly loaded program. Programs whose code did not change are left alone; a
  * changed cgroup program is swapped inside its link (bpf_link_update: no moment without a
@@ -262,6 +309,16 @@ static int unpin_everything(void);
 static void cmd_load(FILE *report)
 {
 	ensure_bpffs();
+	lock_mutations();
+	if (already_loaded()) {
+		fprintf(report, "{\"loaded\":true,\"pin_dir\":");
+		json_str(report, pin_dir, PATH_MAX);
+		fprintf(report, ",\"hooks\":[");
+		for (size_t i = 0; i < N_HOOKS; i++)
+			fprintf(report, "%s{\"hook\":\"%s\",\"status\":\"unchanged\"}", i ? "," : "", HOOKS[i].name);
+		fprintf(report, "]}\n");
+		return;
+	}
 	if (mkdir_p(pin_dir) != 0)
 		die(1, "cannot create %s: %s", pin_dir, strerror(errno));
 
@@ -364,6 +421,12 @@ static void cmd_load(FILE *report)
 	}
 	fprintf(report, "]}\n");
 	close(cg_fd);
+	/* Only now, with every link in place, does the state say which build is loaded. */
+	__u32 zero = 0;
+	if (read_state(sfd, &st) == 0) {
+		st.build = build_hash();
+		bpf_map_update_elem(sfd, &zero, &st, BPF_ANY);
+	}
 	enforce_bpf__destroy(skel); /* closes our fds; pins keep programs, links and maps */
 }
 
@@ -413,6 +476,9 @@ static int unpin_everything(void)
 
 static void cmd_off(void)
 {
+	struct stat sb;
+	if (stat(pin_dir, &sb) == 0)
+		lock_mutations();
 	int removed = unpin_everything();
 	if (removed < 0)
 		die(1, "cannot read %s: %s", pin_dir, strerror(-removed));
@@ -1662,12 +1728,6 @@ static void cmd_run(void)
 			int removed = sweep_learned(R.learn4, 4) + sweep_learned(R.learn6, 16);
 			if (removed)
 				printf("{\"type\":\"expired\",\"removed\":%d}\n", removed);
-			struct osp_enf_state st = {};
-			__u32 zero = 0;
-			if (read_state(R.state_fd, &st) == 0) {
-				st.heartbeat_ns = now;
-				bpf_map_update_elem(R.state_fd, &zero, &st, BPF_EXIST);
-			}
 		}
 		if (fflush(stdout) != 0) {
 			exit_code = 1;

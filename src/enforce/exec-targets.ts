@@ -1,12 +1,13 @@
 /**
  * Executables of deny_exec rules, as the exec hook identifies them: (device, inode) of the binary,
  * plus the exact path it is executed by. Content hashes cannot be computed in the kernel, so a
- * sha256 rule is turned into inodes here: every regular file in the search directories (the rule's
- * own, then the usual PATH directories) is hashed once and remembered by (dev, ino, size, mtime).
+ * sha256 rule is turned into inodes here: every executable file in the search directories (the
+ * rule's `search`, else the usual PATH directories) is hashed once and remembered by (dev, ino,
+ * size, mtime), across runs in a cache file next to the state file.
  */
 import { createHash } from 'node:crypto';
-import { openSync, readSync, closeSync, readdirSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
-import { join } from 'node:path';
+import { openSync, readSync, closeSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync, mkdirSync, type BigIntStats } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ExecSpec } from './policy.js';
 
 export const DEFAULT_SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -33,6 +34,31 @@ export function kernelDev(stDev: bigint): number {
 }
 
 const hashCache = new Map<string, string>();
+let cacheDirty = false;
+
+/** Loads hashes remembered by an earlier run (a JSON object, cache key → sha256). */
+export function loadHashCache(path: string): void {
+  try {
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+    for (const [k, v] of Object.entries(saved)) if (/^[0-9a-f]{64}$/.test(v)) hashCache.set(k, v);
+  } catch {
+    // none yet, or unreadable: hash again
+  }
+}
+
+/** Saves the hashes for the next run (only when something new was hashed). */
+export function saveHashCache(path: string): void {
+  if (!cacheDirty) return;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+    const tmp = `${path}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(hashCache)));
+    renameSync(tmp, path);
+    cacheDirty = false;
+  } catch {
+    // a cache: losing it costs time, not correctness
+  }
+}
 
 function cacheKey(st: BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
@@ -67,7 +93,10 @@ export function hashOf(path: string, st: BigIntStats): string | null {
   const hit = hashCache.get(key);
   if (hit) return hit;
   const h = sha256File(path);
-  if (h) hashCache.set(key, h);
+  if (h) {
+    hashCache.set(key, h);
+    cacheDirty = true;
+  }
   return h;
 }
 
@@ -107,7 +136,7 @@ export function resolveExecSpecs(specs: readonly ExecSpec[], field: string): Res
       }
       return;
     }
-    const dirs = [...spec.search, ...DEFAULT_SEARCH_DIRS];
+    const dirs = spec.search.length > 0 ? spec.search : DEFAULT_SEARCH_DIRS;
     const seenDirs = new Set<string>();
     let found = 0;
     for (const dir of dirs) {

@@ -86,6 +86,8 @@ interface RuleBase {
   readonly scope: ScopeSpec;
   /** Scope as the user wrote it (a named scope's name, `host`, …), for status. */
   readonly scopeLabel: string;
+  /** Where the scope is spelled out, for messages: `scopes.NAME` or `rules[i] (name).scope`. */
+  readonly scopeField: string;
 }
 
 export interface DenyRule extends RuleBase {
@@ -302,18 +304,18 @@ function parseCgroupPath(v: unknown, field: string): string {
   return v.length > 1 && v.endsWith('/') ? v.slice(0, -1) : v;
 }
 
-function parseScope(raw: unknown, field: string, named: ReadonlyMap<string, ScopeSpec>): { scope: ScopeSpec; label: string } {
-  if (raw === undefined || raw === 'host') return { scope: { kind: 'host' }, label: 'host' };
+function parseScope(raw: unknown, field: string, named: ReadonlyMap<string, ScopeSpec>): { scope: ScopeSpec; label: string; where: string } {
+  if (raw === undefined || raw === 'host') return { scope: { kind: 'host' }, label: 'host', where: field };
   if (typeof raw === 'string') {
     const s = named.get(raw);
     if (!s) {
       const names = [...named.keys()];
       throw new PolicyError(field, `unknown scope ${show(raw)}${closest(raw, names)}; use host, a name under scopes: (${names.join(', ') || 'none defined'}), {cgroup: PATH} or {agent: NAME}`);
     }
-    return { scope: s, label: raw };
+    return { scope: s, label: raw, where: `scopes.${raw}` };
   }
   const scope = parseScopeTable(raw, field);
-  return { scope, label: scope.kind === 'agent' ? `agent ${scope.agent}` : scope.kind === 'cgroup' ? `cgroup ${scope.paths.join(',')}` : 'host' };
+  return { scope, label: scope.kind === 'agent' ? `agent ${scope.agent}` : scope.kind === 'cgroup' ? `cgroup ${scope.paths.join(',')}` : 'host', where: field };
 }
 
 function parseScopeTable(raw: unknown, field: string): ScopeSpec {
@@ -384,8 +386,8 @@ function parseRule(raw: unknown, index: number, defaults: PolicyDefaults, named:
   if (actions.length !== 1) throw new PolicyError(field, actions.length === 0 ? `needs one of ${ACTIONS.join(', ')}` : `has ${actions.join(' and ')}: a rule does one thing`);
   const action = actions[0] as Action;
   if (raw.allow_dns !== undefined && action !== 'allow_only') throw new PolicyError(`${field}.allow_dns`, 'only applies to allow_only rules');
-  const { scope, label } = parseScope(raw.scope, `${field}.scope`, named);
-  const base = { index, name: raw.name, mode: parseMode(raw.mode, `${field}.mode`, defaults.mode), scope, scopeLabel: label };
+  const { scope, label, where } = parseScope(raw.scope, `${field}.scope`, named);
+  const base = { index, name: raw.name, mode: parseMode(raw.mode, `${field}.mode`, defaults.mode), scope, scopeLabel: label, scopeField: where };
   switch (action) {
     case 'deny':
       return { ...base, action, to: parseDestinations(raw.deny, `${field}.deny`, 'any') };

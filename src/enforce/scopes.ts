@@ -144,9 +144,9 @@ export async function resolveScopes(rules: readonly Rule[], listAgent: AgentProc
     const key = specKey(rule.scope);
     let scope = byKey.get(key);
     if (!scope) {
-      if (byKey.size > 63) throw new PolicyError(`rules[${rule.index}] (${rule.name}).scope`, 'more than 63 distinct scopes in one policy');
+      if (byKey.size > 63) throw new PolicyError(rule.scopeField, 'more than 63 distinct scopes in one policy');
       mount ??= cgroup2Root();
-      const field = `rules[${rule.index}] (${rule.name}).scope`;
+      const field = rule.scopeField;
       const cgroups = new Map<bigint, string>();
       const spec = rule.scope;
       if (spec.kind === 'cgroup') {

@@ -7,14 +7,14 @@
  */
 import { lookup } from 'node:dns/promises';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserFacingError } from '../util/errors.js';
 import { AuditLog, defaultAuditLog } from './audit.js';
 import { compilePolicy, KERNEL_KIND, type CompiledRule, type LearnedAddress, type PreviousAssignment } from './compile.js';
 import { dnsNameHash } from './dns-name.js';
 import { Enforcer, type ApplyReport, type KernelStatus } from './enforcer.js';
-import { resolveExecSpecs, type ResolvedExec } from './exec-targets.js';
+import { loadHashCache, resolveExecSpecs, saveHashCache, type ResolvedExec } from './exec-targets.js';
 import { parsePolicy, PolicyError, type Policy } from './policy.js';
 import { resolveScopes, type AgentProcessLister } from './scopes.js';
 
@@ -174,12 +174,15 @@ export async function applyPolicy(doc: unknown, source: string | null, ctx: Enfo
     const scopes = await resolveScopes(policy.rules, ctx.listAgent);
     const warnings = [...scopes.warnings];
     const exec = new Map<number, ResolvedExec>();
+    const hashCache = join(dirname(ctx.statePath), 'enforce-hash-cache.json');
+    if (policy.rules.some((r) => r.action === 'deny_exec' && r.executables.some((x) => x.kind === 'sha256'))) loadHashCache(hashCache);
     for (const r of policy.rules) {
       if (r.action !== 'deny_exec') continue;
       const resolved = resolveExecSpecs(r.executables, `rules[${r.index}] (${r.name}).deny_exec`);
       exec.set(r.index, resolved);
       warnings.push(...resolved.warnings);
     }
+    saveHashCache(hashCache);
     const kernel = await ctx.enforcer.status();
     const previous = kernel.loaded ? previousAssignment(kernel, readState(ctx.statePath)) : previousAssignment({ loaded: false, pin_dir: '' }, null);
     const hostsResolved = ctx.resolveHosts === false ? { learned: [], warnings: [] } : await resolveHostNames(policy);
