@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { UserFacingError } from '../util/errors.js';
 
-export const MAPPING_MATCH_TYPES = ['PROCESS_NAME', 'EXECUTABLE_PATH', 'COMMAND_LINE', 'K8S_POD', 'K8S_NAMESPACE', 'CONTAINER_ID', 'CGROUP'] as const;
+const MAPPING_MATCH_TYPES = ['PROCESS_NAME', 'EXECUTABLE_PATH', 'COMMAND_LINE', 'K8S_POD', 'K8S_NAMESPACE', 'CONTAINER_ID', 'CGROUP'] as const;
 
 export interface AgentMappingRule {
   match_type: (typeof MAPPING_MATCH_TYPES)[number];

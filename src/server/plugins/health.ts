@@ -2,10 +2,8 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 
-export const HEALTH_PATH = '/api/health';
-
 export default async function healthPlugin(app: FastifyInstance): Promise<void> {
-  app.get(HEALTH_PATH, async () => {
+  app.get('/api/health', async () => {
     await sql`select 1`.execute(app.store.db);
     return { status: 'ok' };
   });

@@ -4,11 +4,9 @@ import { BATCH_RESULT_SCHEMA } from '../ingest/batch-result.js';
 import { ingestLlmCalls } from '../ingest/osprey.js';
 import { nowUs } from '../timestamp.js';
 
-export const LLM_CALLS_PATH = '/api/v1/llm-calls';
-
 export default async function ingestOspreyPlugin(app: FastifyInstance): Promise<void> {
   app.post<{ Body: { records: unknown[] } }>(
-    LLM_CALLS_PATH,
+    '/api/v1/llm-calls',
     {
       config: { scope: 'ingest' },
       schema: {

@@ -45,7 +45,7 @@ const FILTER_PROPERTIES = {
   source: { type: 'string', enum: ['osprey', 'nodeloom', 'otlp'] },
 } as const;
 
-export const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 /** Stats buckets per answer; beyond this the caller asked for a chart nobody can read. */
 const MAX_BUCKETS = 10_000;

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { deleteOlderThan } from '../store/retention.js';
 import { nowUs } from '../timestamp.js';
 
-export const DEFAULT_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+const DEFAULT_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_US = 86_400_000_000;
 
 export interface RetentionOptions {

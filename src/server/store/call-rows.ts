@@ -10,7 +10,7 @@ import { formatUs } from '../timestamp.js';
 import type { CallSource, CallStatus, LlmCallsTable } from './schema.js';
 
 /** Attributes that carry SDK span payloads whose shape we do not know: every string in them is searchable. */
-export const FREE_FORM_CONTENT_ATTRIBUTES = ['nodeloom.input', 'nodeloom.output'] as const;
+const FREE_FORM_CONTENT_ATTRIBUTES = ['nodeloom.input', 'nodeloom.output'] as const;
 
 /** Search text is for finding calls, not for reading them (the attributes keep everything): bound it. */
 const MAX_SEARCH_TEXT = 256 * 1024;
@@ -75,11 +75,6 @@ function searchText(attrs: Attributes): string {
 function statusOf(attrs: Attributes): CallStatus {
   const http = int(attrs[ATTR.httpStatus]);
   return str(attrs[ATTR.errorType]) !== null || (http !== null && http >= 400) ? 'error' : 'ok';
-}
-
-/** The model a call was billed for: the served (often dated) name when the response said, else the requested one. */
-export function billedModel(row: Pick<LlmCallsTable, 'request_model' | 'response_model'>): string | null {
-  return row.response_model ?? row.request_model;
 }
 
 export function callToRow(call: LlmCall, startUs: number, endUs: number, source: CallSource, pricing: Pricing, ingestedUs: number): LlmCallsTable {

@@ -93,7 +93,7 @@ interface CursorKey {
   spanId: string;
 }
 
-export function encodeCursor(key: CursorKey): string {
+function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify([key.startUs, key.traceId, key.spanId])).toString('base64url');
 }
 

@@ -181,9 +181,26 @@ const initial: Migration = {
   },
 };
 
+/**
+ * `stats` reads seven columns of every call in its range; the rows themselves are wide (the
+ * attributes JSON), so a scan of the table reads mostly bytes it does not need. This index holds
+ * exactly those columns, in time order: stats become an index-only range scan (measured with a
+ * million calls on SQLite: a week's hourly stats went from seconds to a fraction of one).
+ */
+const statsCoveringIndex: Migration = {
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema
+      .createIndex('llm_calls_stats')
+      .on('llm_calls')
+      .columns(['start_us', 'agent_name', 'provider', 'request_model', 'response_model', 'input_tokens', 'output_tokens', 'cost_usd'])
+      .execute();
+  },
+};
+
 /** Every migration, in the order it must run. Names sort in that order, as kysely requires. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_stats_covering_index': statsCoveringIndex,
 };
 
 const provider: MigrationProvider = {
