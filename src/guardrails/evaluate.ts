@@ -134,7 +134,9 @@ class Evaluation {
   part(p: MessagePart, loc: FindingLocation): MessagePart {
     switch (p.type) {
       case 'text': {
-        const content = this.text(p.content, { ...loc, path: 'content' });
+        if (typeof p.content !== 'string') return p;
+        loc.path = 'content';
+        const content = this.text(p.content, loc);
         return content === p.content ? p : { ...p, content };
       }
       case 'tool_call': {
@@ -148,7 +150,8 @@ class Evaluation {
       case 'reasoning': {
         const content = p['content'];
         if (typeof content !== 'string') return p;
-        const next = this.text(content, { ...loc, path: 'content' });
+        loc.path = 'content';
+        const next = this.text(content, loc);
         return next === content ? p : { ...p, content: next };
       }
       default:
@@ -156,12 +159,14 @@ class Evaluation {
     }
   }
 
-  parts(parts: readonly MessagePart[], base: Omit<FindingLocation, 'part_index' | 'path'>): MessagePart[] | undefined {
+  parts(parts: readonly MessagePart[], direction: Direction, messageIndex: number | null, role: string): MessagePart[] | undefined {
     let out: MessagePart[] | undefined;
-    parts.forEach((p, i) => {
-      const next = this.part(p, { ...base, part_index: i, path: '' });
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (p === null || typeof p !== 'object') continue;
+      const next = this.part(p, { direction, message_index: messageIndex, role, part_index: i, path: '' });
       if (next !== p) (out ??= [...parts])[i] = next;
-    });
+    }
     return out;
   }
 }
@@ -223,7 +228,7 @@ export function evaluateCall(call: LlmCall, config: GuardrailsConfig, opts: Eval
     let out: typeof input | undefined;
     input.forEach((m, i) => {
       if (!m || !Array.isArray(m.parts)) return;
-      const parts = ev.parts(m.parts, { direction: 'input', message_index: i, role: String(m.role) });
+      const parts = ev.parts(m.parts, 'input', i, String(m.role));
       if (parts) (out ??= [...input])[i] = { ...m, parts };
     });
     if (out) changed[ATTR.inputMessages] = out;
@@ -231,7 +236,7 @@ export function evaluateCall(call: LlmCall, config: GuardrailsConfig, opts: Eval
 
   const system = attrs[ATTR.systemInstructions];
   if (Array.isArray(system)) {
-    const parts = ev.parts(system as MessagePart[], { direction: 'input', message_index: null, role: 'system' });
+    const parts = ev.parts(system as MessagePart[], 'input', null, 'system');
     if (parts) changed[ATTR.systemInstructions] = parts;
   }
 
@@ -240,7 +245,7 @@ export function evaluateCall(call: LlmCall, config: GuardrailsConfig, opts: Eval
     let out: typeof output | undefined;
     output.forEach((m, i) => {
       if (!m || !Array.isArray(m.parts)) return;
-      const parts = ev.parts(m.parts, { direction: 'output', message_index: i, role: String(m.role) });
+      const parts = ev.parts(m.parts, 'output', i, String(m.role));
       if (parts) (out ??= [...output])[i] = { ...m, parts };
     });
     if (out) changed[ATTR.outputMessages] = out;

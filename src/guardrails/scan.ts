@@ -35,7 +35,19 @@ export interface ActiveDetectors {
   prompt_injection: boolean;
 }
 
+const activeCache = new WeakMap<GuardrailsConfig, { input: ActiveDetectors; output: ActiveDetectors }>();
+
+/** The detectors `config` runs in `direction` (computed once per config object). */
 export function activeFor(config: GuardrailsConfig, direction: Direction): ActiveDetectors {
+  let cached = activeCache.get(config);
+  if (!cached) {
+    cached = { input: computeActive(config, 'input'), output: computeActive(config, 'output') };
+    activeCache.set(config, cached);
+  }
+  return cached[direction];
+}
+
+function computeActive(config: GuardrailsConfig, direction: Direction): ActiveDetectors {
   const on = (d: keyof ActiveDetectors): boolean => {
     const r = config.detectors[d];
     return config.enabled && r.enabled && r.directions.has(direction);

@@ -12,8 +12,8 @@
  * base64/hex tokens or in Unicode tag characters are decoded and scored recursively.
  */
 import type { RoleClass } from '../types.js';
-import { INJECTION_FAMILIES, type InjectionFamily, type Signal } from './signals.js';
-import { TRIGGER_ENTRIES, collectTriggers } from './triggers.js';
+import { INJECTION_FAMILIES, type InjectionFamily } from './signals.js';
+import { SIGNAL_COUNT, TRIGGER_ENTRIES, collectTriggers } from './triggers.js';
 
 export interface InjectionHit {
   signal: string;
@@ -179,28 +179,46 @@ function addHit(hits: InjectionHit[], signal: string, family: InjectionFamily, w
 }
 
 /**
- * Tries the signals armed by each trigger over a window around it. `triggers` holds (offset, entry,
- * length) triples. A signal is not re-run for a trigger that lies well inside the window it was
- * last run on (any match around that trigger was found then).
+ * Tries the signals armed by each trigger over a window around it (the windows are sized per
+ * signal to the phrase it matches). `triggers` holds (offset, entry, length) triples. Overlapping
+ * windows can find the same match twice; it is counted once. Nothing is allocated unless a trigger
+ * is present, and little unless a signal matches.
  */
 function collect(text: string, triggers: readonly number[], role: RoleClass, hits: InjectionHit[], offsetMode: 'exact' | 'whole'): void {
   if (triggers.length === 0) return;
-  const seen = new Set<string>();
-  const ranUntil = new Map<Signal, number>();
-  const hitCount = new Map<Signal, number>();
-  const fences = new Fences(text);
+  const hitCount = new Uint8Array(SIGNAL_COUNT);
+  let seen: Set<string> | undefined;
+  let fences: Fences | undefined;
+  // Next closer position per closer string; triggers come in text order, so each search moves forward only.
+  let closers: Map<string, number> | undefined;
   for (let t = 0; t + 2 < triggers.length; t += 3) {
     const at = triggers[t]!;
     const entry = TRIGGER_ENTRIES[triggers[t + 1]!]!;
     const len = triggers[t + 2]!;
-    for (const sig of entry.signals) {
-      if ((hitCount.get(sig) ?? 0) >= MAX_HITS_PER_SIGNAL) continue;
-      const until = ranUntil.get(sig);
-      if (until !== undefined && at + len + 40 < until) continue;
+    for (let e = 0; e < entry.signals.length; e++) {
+      const si = entry.indices[e]!;
+      if (hitCount[si]! >= MAX_HITS_PER_SIGNAL) continue;
+      const sig = entry.signals[e]!;
+      if (sig.closer !== undefined) {
+        closers ??= new Map();
+        let close = closers.get(sig.closer);
+        if (close === undefined || (close !== -1 && close < at + len)) {
+          close = text.indexOf(sig.closer, at + len);
+          closers.set(sig.closer, close);
+        }
+        if (close === -1 || close - at > (sig.ahead ?? AHEAD)) continue;
+        const end = close + sig.closer.length;
+        const key = `${si}:${at}`;
+        if ((seen ??= new Set()).has(key)) continue;
+        seen.add(key);
+        if (sig.confirm && !sig.confirm.test(text.slice(at, end))) continue;
+        hitCount[si]!++;
+        const w = roleAdjust(sig.weight * contextFactor(text, at, end, (fences ??= new Fences(text))), role, sig.family);
+        addHit(hits, sig.id, sig.family, w, offsetMode === 'exact' ? at : 0, offsetMode === 'exact' ? end : text.length);
+        continue;
+      }
       const from = Math.max(0, at - (sig.back ?? BACK));
-      const to = Math.min(text.length, at + len + (sig.ahead ?? AHEAD));
-      ranUntil.set(sig, to);
-      const window = text.slice(from, to);
+      const window = text.slice(from, Math.min(text.length, at + len + (sig.ahead ?? AHEAD)));
       sig.re.lastIndex = 0;
       for (let r = sig.re.exec(window); r; r = sig.re.exec(window)) {
         if (r[0].length === 0) {
@@ -209,12 +227,12 @@ function collect(text: string, triggers: readonly number[], role: RoleClass, hit
         }
         const start = from + r.index;
         const end = start + r[0].length;
-        const key = `${sig.id}:${start}`;
-        if (seen.has(key)) continue;
+        const key = `${si}:${start}`;
+        if ((seen ??= new Set()).has(key)) continue;
         seen.add(key);
         if (sig.confirm && !sig.confirm.test(r[0])) continue;
-        hitCount.set(sig, (hitCount.get(sig) ?? 0) + 1);
-        const w = roleAdjust(sig.weight * contextFactor(text, start, end, fences), role, sig.family);
+        hitCount[si]!++;
+        const w = roleAdjust(sig.weight * contextFactor(text, start, end, (fences ??= new Fences(text))), role, sig.family);
         if (offsetMode === 'exact') addHit(hits, sig.id, sig.family, w, start, end);
         else addHit(hits, sig.id, sig.family, w, 0, text.length);
       }

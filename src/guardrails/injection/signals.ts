@@ -45,6 +45,11 @@ export interface Signal {
   ahead?: number;
   /** A second test on the matched text, for signals whose shape and content are checked apart (linear each). */
   confirm?: RegExp;
+  /**
+   * For delimited spans (`<!-- … -->`): the match runs from the trigger to the next `closer` within
+   * `ahead` characters, found with one forward search shared by all triggers (`re` documents the shape).
+   */
+  closer?: string;
 }
 
 /** Whitespace between words, tolerant of line breaks and doubled spaces. */
@@ -434,6 +439,7 @@ export const SIGNALS: readonly Signal[] = [
     triggers: ['<!--'],
     back: 0,
     ahead: 900,
+    closer: '-->',
     re: windowed(String.raw`<!--[\s\S]{0,800}?-->`),
     confirm: new RegExp(String.raw`\b(?:ignore|disregard|assistant|ai|llm|model|instructions?|you${_}must|do${_}not${_}tell|system${_}prompt)\b`, 'i'),
   },

@@ -7,15 +7,19 @@
  * (decoded payloads, Unicode-normalised text).
  */
 import { CLS, C_TOKEN, startsWithCi } from '../detectors/chars.js';
-import { triggerTable, type Signal } from './signals.js';
+import { SIGNALS, triggerTable, type Signal } from './signals.js';
 
 export interface TriggerEntry {
   key: string;
   signals: Signal[];
+  /** Each signal's position in SIGNALS (for per-scan counters kept in typed arrays). */
+  indices: number[];
 }
 
 const TABLE = triggerTable();
-export const TRIGGER_ENTRIES: readonly TriggerEntry[] = [...TABLE].map(([key, signals]) => ({ key, signals }));
+const SIGNAL_INDEX = new Map<Signal, number>(SIGNALS.map((s, i) => [s, i]));
+export const SIGNAL_COUNT = SIGNALS.length;
+export const TRIGGER_ENTRIES: readonly TriggerEntry[] = [...TABLE].map(([key, signals]) => ({ key, signals, indices: signals.map((s) => SIGNAL_INDEX.get(s)!) }));
 const INDEX = new Map<string, number>(TRIGGER_ENTRIES.map((e, i) => [e.key, i]));
 const BY_HASH = new Map<number, number[]>();
 /** Bit filter over the low 12 bits of trigger hashes: most tokens are rejected by one typed-array read. */
