@@ -241,3 +241,27 @@ test('agent mapping rules name the agent on the record; unmatched callers are di
   const snapshot = discovery.snapshot();
   assert.deepEqual(snapshot.discoveredProcesses.map((d) => d.pid), [999_002]);
 });
+
+test('HTTP/2: every chat completion on a multiplexed connection is its own record', async () => {
+  const { readTranscript, http2Transcripts } = await import('../../test/fixtures/http2/transcripts.js');
+  for (const t of http2Transcripts().filter((x) => ['chat-post', 'chat-sse', 'concurrent-4', 'padding'].includes(x.name))) {
+    const sink = new InMemorySink();
+    const p = new Pipeline(sink);
+    const sid: StreamIdInput = { tgid: 31337, startNs: 5n, conn: 0x2002n };
+    const pos = { request: 0, response: 0 };
+    const records = [sniRecord(sid, 'api.openai.com', 1n)];
+    for (const chunk of readTranscript(t.name)) {
+      records.push(dataRecord(sid, chunk.dir === 'request' ? 'egress' : 'ingress', pos[chunk.dir], chunk.bytes, 10n));
+      pos[chunk.dir] += chunk.bytes.length;
+    }
+    feed(p, records);
+    const chats = t.exchanges.filter((x) => x.request.method === 'POST' && x.request.target === '/v1/chat/completions');
+    assert.equal(sink.records.length, chats.length, t.name);
+    for (const r of sink.records) {
+      assert.equal(r.attributes['network.protocol.version'], '2');
+      assert.equal(r.attributes['gen_ai.provider.name'], 'openai');
+      assert.equal(r.attributes['server.address'], 'api.openai.com');
+      assert.ok(r.attributes['gen_ai.request.model'], `${t.name}: model read from the HTTP/2 request body`);
+    }
+  }
+});

@@ -12,7 +12,6 @@ import type { AgentDiscovery } from '../agents/discovery.js';
 import { routeOf } from '../llm/route.js';
 import type { HttpExchange } from '../llm/types.js';
 import { ProcessTable } from '../process/table.js';
-import { headerValue } from '../protocols/types.js';
 import { MonotonicClock } from '../sensor/clock.js';
 import type { SensorRecord } from '../sensor/records.js';
 import type { Sink } from '../sinks/types.js';
@@ -20,10 +19,12 @@ import type { CompletedExchange, Connection } from '../stream/connection.js';
 import { ConnectionTracker, type Closed, type TrackerLimits } from '../stream/tracker.js';
 import { events } from '../telemetry/internal-events.js';
 import { DEFAULT_HTTP1_LIMITS } from '../protocols/http1/types.js';
+import { DEFAULT_HTTP2_LIMITS } from '../protocols/http2/types.js';
 import { buildLlmCall } from './build-call.js';
 
 export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
   http: DEFAULT_HTTP1_LIMITS,
+  http2: DEFAULT_HTTP2_LIMITS,
   maxBufferedBytes: 80 * 1024 * 1024,
   maxDecodedBodyBytes: 64 * 1024 * 1024,
   maxConnections: 20_000,
@@ -183,15 +184,15 @@ export class Pipeline {
   }
 }
 
-/** Server name: SNI first (what the client dialled), else the Host header; port from the socket, else Host, else 443. */
+/** Server name: SNI first (what the client dialled), else Host / :authority; port from the socket, else the authority, else 443. */
 function toHttpExchange(connection: Connection, ex: CompletedExchange): HttpExchange {
-  const host = headerValue(ex.request.headers, 'host') ?? null;
-  const hostPort = host?.match(/:(\d+)$/);
-  const hostName = host ? host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1') : null;
+  const authority = ex.request.authority;
+  const authorityPort = authority?.match(/:(\d+)$/);
+  const authorityHost = authority ? authority.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1') : null;
   return {
     protocolVersion: ex.protocolVersion,
-    serverName: connection.peer.serverName ?? hostName,
-    serverPort: connection.peer.remotePort ?? (hostPort ? Number(hostPort[1]) : 443),
+    serverName: connection.peer.serverName ?? authorityHost,
+    serverPort: connection.peer.remotePort ?? (authorityPort ? Number(authorityPort[1]) : 443),
     request: {
       method: ex.request.method,
       target: ex.request.target,

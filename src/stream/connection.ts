@@ -1,19 +1,26 @@
 /**
- * Everything about one TLS stream: its two byte streams, the HTTP/1.1 parse state of each, the
- * requests waiting for their responses, and what we know of the peer. Bytes go in; completed
- * HTTP exchanges come out. One eviction path: close(), called on stream end, process exit or idle.
+ * Everything about one TLS stream: its two byte streams, the HTTP/1.1 parse state of each and the
+ * requests waiting for their responses — or, once the stream shows itself to be HTTP/2, its
+ * HTTP/2 session — and what we know of the peer. Bytes go in; completed HTTP exchanges come out.
+ * One eviction path: close(), called on stream end, process exit or idle.
  */
-import { decodeContent } from '../protocols/encoding/decode.js';
 import { findFrameBoundary, newHttp1ParseState, parseFrame } from '../protocols/http1/parse.js';
 import type { Http1Limits, Http1Message, Http1ParseState, Http1Request, Http1Response } from '../protocols/http1/types.js';
 import { headerValue, type Direction } from '../protocols/types.js';
 import { events } from '../telemetry/internal-events.js';
 import { diagnostics } from '../telemetry/log.js';
 import type { TlsLibrary } from '../sensor/wire.js';
-import { ByteStream } from './byte-stream.js';
+import { ByteStream } from '../util/byte-stream.js';
+import { decodeBodies, type CompletedExchange } from './exchange.js';
+import { Http2Exchanges } from './http2-exchanges.js';
+import { findFrameBoundary as findHttp2FrameBoundary, isConfirmedBoundary } from '../protocols/http2/frame.js';
+import type { Http2Limits } from '../protocols/http2/types.js';
+
+export type { CompletedExchange } from './exchange.js';
 
 export interface StreamLimits {
   http: Http1Limits;
+  http2: Partial<Http2Limits>;
   /** Most bytes buffered per direction while a message is incomplete. */
   maxBufferedBytes: number;
   /** Largest decoded (decompressed) body. */
@@ -27,15 +34,6 @@ export interface PeerInfo {
   remoteAddress: string | null;
   remotePort: number | null;
   fd: number | null;
-}
-
-/** An exchange as the connection sees it; the pipeline adds process identity and LLM meaning. */
-export interface CompletedExchange {
-  protocolVersion: '1.0' | '1.1';
-  request: Http1Request & { startUs: number; endUs: number };
-  response: Http1Response & { firstByteUs: number; endUs: number };
-  /** Problems decoding bodies (corrupt gzip, over the size cap): carried into the record as warnings. */
-  notes: string[];
 }
 
 type Timed<M> = M & { startUs: number; endUs: number };
@@ -71,6 +69,8 @@ export class Connection {
   /** Response bytes were lost since the last pairing: some pending requests may never be answered. */
   private responseLost = false;
   private readonly tracing: boolean;
+  /** Set once the stream shows itself to be HTTP/2; from then on it owns all bytes. */
+  private h2: Http2Exchanges | null = null;
   /** Egress bytes skipped while looking for the first request line. */
   private skipped = 0;
 
@@ -93,16 +93,22 @@ export class Connection {
     this.lastActivityUs = tsUs;
     if (this.state === 'disabled') return [];
     const dir: Direction = direction === 'egress' ? 'request' : 'response';
+    if (this.h2) return this.fromHttp2(this.h2.push(dir, pos, payload, tsUs));
     const stream = dir === 'request' ? this.send : this.recv;
     const outcome = stream.add(pos, payload, tsUs);
     if (outcome !== 'ok') this.onDiscontinuity(dir, outcome);
-    if (this.state === 'collecting' && !this.sniff()) return [];
+    if (this.state === 'collecting' && !this.sniff()) return this.h2 ? this.switchToHttp2() : [];
     return this.drain(dir, false);
   }
 
   /** The stream ended: a response delimited by close is complete now; unanswered requests are counted. */
   close(): CompletedExchange[] {
     if (this.state === 'disabled') return [];
+    if (this.h2) {
+      const rest = this.fromHttp2(this.h2.close());
+      this.disable('closed');
+      return rest;
+    }
     const out = this.state === 'transferring' ? this.drain('response', true) : [];
     if (this.pending.length > 0) events.recordsDropped('http', 'unanswered_request', this.pending.length);
     this.pending.length = 0;
@@ -130,7 +136,12 @@ export class Connection {
       if (head.length === 0) return false;
       const prefaceBytes = Math.min(head.length, HTTP2_PREFACE.length);
       if (head.subarray(0, prefaceBytes).equals(HTTP2_PREFACE.subarray(0, prefaceBytes))) {
-        if (head.length >= HTTP2_PREFACE.length) this.disable('http2_not_supported_yet');
+        if (head.length >= HTTP2_PREFACE.length) this.h2 = new Http2Exchanges(this.limits.http2);
+        return false;
+      }
+      // HTTP/2 seen mid-connection: no preface, but a chain of plausible frames from the first byte.
+      if (this.skipped === 0 && findHttp2FrameBoundary('request', head, 0) === 0 && isConfirmedBoundary('request', head)) {
+        this.h2 = new Http2Exchanges(this.limits.http2);
         return false;
       }
       const start = findFrameBoundary('request', head, 0);
@@ -155,6 +166,26 @@ export class Connection {
       this.skipped += 1;
       this.send.consume(1);
     }
+  }
+
+  /**
+   * The stream is HTTP/2: hand what was buffered while sniffing to the session (each direction
+   * from its first held position), and send every later byte straight to it.
+   */
+  private switchToHttp2(): CompletedExchange[] {
+    const h2 = this.h2 as Http2Exchanges;
+    this.state = 'transferring';
+    this.trace('http2');
+    const out: CompletedExchange[] = [];
+    for (const [dir, stream] of [['request', this.send], ['response', this.recv]] as const) {
+      if (stream.length > 0) out.push(...h2.push(dir, stream.position, Buffer.from(stream.head()), stream.timeAt(stream.position)));
+      stream.reset(0);
+    }
+    return this.fromHttp2(out);
+  }
+
+  private fromHttp2(exchanges: CompletedExchange[]): CompletedExchange[] {
+    return exchanges.map((ex) => decodeBodies(ex, this.limits.maxDecodedBodyBytes));
   }
 
   private onDiscontinuity(dir: Direction, outcome: 'gap' | 'over_capacity'): void {
@@ -250,25 +281,23 @@ export class Connection {
   }
 
   private complete(request: Timed<Http1Request>, response: Timed<Http1Response>): CompletedExchange {
-    const notes: string[] = [];
-    const decode = (body: Buffer, encoding: string | undefined, what: string): Buffer => {
-      if (!encoding || body.length === 0) return body;
-      const r = decodeContent(body, encoding, this.limits.maxDecodedBodyBytes);
-      if (r.ok) return r.body;
-      events.recordsDropped('http', 'decode_error');
-      notes.push(`${what} body could not be decoded (${encoding}): ${r.reason}`);
-      return Buffer.alloc(0);
-    };
-    return {
-      protocolVersion: request.version,
-      request: { ...request, body: decode(request.body, headerValue(request.headers, 'content-encoding'), 'request') },
-      response: {
-        ...response,
-        body: decode(response.body, headerValue(response.headers, 'content-encoding'), 'response'),
-        firstByteUs: response.startUs,
+    return decodeBodies(
+      {
+        protocolVersion: request.version,
+        request: {
+          method: request.method,
+          target: request.target,
+          authority: headerValue(request.headers, 'host') ?? null,
+          headers: request.headers,
+          body: request.body,
+          startUs: request.startUs,
+          endUs: request.endUs,
+        },
+        response: { status: response.status, headers: response.headers, body: response.body, firstByteUs: response.startUs, endUs: response.endUs },
+        notes: [],
       },
-      notes,
-    };
+      this.limits.maxDecodedBodyBytes,
+    );
   }
 
   private trace(msg: string): void {

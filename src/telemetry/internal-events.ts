@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import { diagnostics } from './log.js';
+import type { Http2DropReason } from '../protocols/http2/types.js';
 
 export const registry = new Registry();
 
@@ -27,6 +28,7 @@ export type DropReason =
   | 'orphan_response'
   | 'unanswered_request'
   | 'decode_error'
+  | `h2_${Http2DropReason}` // an HTTP/2 stream that could not be reported, by the session's reason
   // llm
   | 'adapter_error'
   // sink

@@ -27,7 +27,7 @@
  * promise counted ('pushed'); frames on pushed streams are ignored. Request trailers are decoded
  * and dropped, as the HTTP/1 parser drops chunked trailers; response trailers are kept.
  */
-import { ByteStream } from '../../stream/byte-stream.js';
+import { ByteStream } from '../../util/byte-stream.js';
 import type { Direction } from '../types.js';
 import {
   CONNECTION_PREFACE,
