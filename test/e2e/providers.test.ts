@@ -31,6 +31,8 @@ const KEYS = {
   OPENAI_API_KEY: 'sk-proj-SECRETopenai0123456789abcdefghijklmnop',
   CO_API_KEY: 'SECRETcohere0123456789abcdefghijklmnopqr',
 } as const;
+/** Azure keys are 32 hex digits, with no vendor prefix to recognise them by. */
+const AZURE_HEX_KEY = '5f0c9e2b7a1d4c8e9b3a6f2d1e0c7b4a';
 const GROQ_KEY = 'gsk_SECRETgroq0123456789abcdefghijklmnopqrstuvwxyz0123';
 const MISTRAL_KEY = 'SECRETmistral0123456789abcdefghij';
 const TOGETHER_KEY = 'tgp_v1_SECRETtogether0123456789abcdefghijklmnopq';
@@ -551,6 +553,39 @@ describe('Azure OpenAI: the openai client → myres.openai.azure.com (deployment
   });
 });
 
+describe('Azure OpenAI with curl, as Azure documents it (-H "api-key: $AZURE_OPENAI_API_KEY")', () => {
+  test('non-streaming chat; the key on the command line is redacted', async () => {
+    const m = marker('azure-curl');
+    const key = AZURE_HEX_KEY;
+    const body = { messages: [{ role: 'user', content: `Will it rain in Paris this week? [${m}]` }], max_tokens: 50 };
+    const url = `https://${AZURE_DEMO_HOST}:${tlsServer.port}/openai/deployments/gpt4o-deploy/chat/completions?api-version=2024-10-21`;
+    const run = await client('curl', ['--http1.1', '-sS', '--fail', '--cacert', pki.caCertPath, url, '-H', 'Content-Type: application/json', '-H', `api-key: ${key}`, '-d', JSON.stringify(body)]);
+    const text = reply('Azure OpenAI', m);
+    assert.equal(JSON.parse(run.stdout).choices[0].message.content, text);
+    const r = await recordFor(m);
+    assertRecord(
+      r,
+      'chat gpt4o-deploy',
+      {
+        'gen_ai.provider.name': 'azure.ai.openai',
+        'gen_ai.operation.name': 'chat',
+        'osprey.stream': false,
+        'gen_ai.request.model': 'gpt4o-deploy',
+        'gen_ai.request.max_tokens': 50,
+        'gen_ai.input.messages': [{ role: 'user', parts: [{ type: 'text', content: `Will it rain in Paris this week? [${m}]` }] }],
+        'gen_ai.response.id': `chatcmpl-${m}`,
+        'gen_ai.response.model': 'gpt-4o-2024-11-20',
+        ...USAGE_19_8,
+        ...chatText(text),
+      },
+      { host: AZURE_DEMO_HOST, port: tlsServer.port, path: '/openai/deployments/gpt4o-deploy/chat/completions', query: 'api-version=2024-10-21', protocol: '1.1', library: 'openssl', pid: run.pid, exe: /\/curl$/ },
+    );
+    const commandLine = String(r.attributes['process.command_line']);
+    assert.ok(!commandLine.includes(key), `the Azure key is in process.command_line: ${commandLine}`);
+    assert.match(commandLine, /api-key: \[REDACTED\]/);
+  });
+});
+
 describe('Azure OpenAI Responses API: AzureOpenAI → /openai/responses (the deployment named in the body)', () => {
   test('responses.create stream: output_text deltas, usage with cached tokens in response.completed', async () => {
     const m = marker('azure-responses');
@@ -941,6 +976,7 @@ describe('secrets', () => {
     const text = readFileSync(agent.jsonlPath, 'utf8');
     assert.ok(text.length > 0);
     assert.doesNotMatch(text, /SECRET/);
+    assert.ok(!text.includes(AZURE_HEX_KEY), 'the Azure key given to curl');
     assert.doesNotMatch(text, /Bearer (?!\[REDACTED\])/);
   });
 });
