@@ -159,6 +159,8 @@ function callFor(text: string, i: number): LlmCall {
 function main(): void {
   console.log('== accuracy (test/guardrails corpus, IP detector on) ==');
   console.log(formatReport(evaluateCorpus(loadCorpus())));
+  console.log('\n== held-out cases (test/guardrails/holdout.jsonl: written after tuning, not used to tune) ==');
+  console.log(formatReport(evaluateCorpus(loadCorpus(['holdout.jsonl']))));
 
   const all: GuardrailsConfig = parseGuardrailsConfig({});
   const piiOnly = parseGuardrailsConfig({ detectors: { prompt_injection: false } });

@@ -171,6 +171,7 @@ test('phone: dates, versions, identifiers and context-free digit runs are not ph
     'ISBN 978-0-306-40615-7',
     '555-123-4567', // 555 is not an area code
     'ZIP 07305-7037',
+    'Product SKU 0049-3321-7765 is back', // 00 looks like an international prefix; the SKU says otherwise
   ]) {
     assert.deepEqual(found(text, 'phone'), [], text);
   }

@@ -91,11 +91,6 @@ export function classifyPhone(c: NumericCandidate, text: string, raw: string, re
     return isValidPhoneNumber(raw) ? { score: 0.95, kind: 'phone' } : undefined;
   }
   if (dateShape(c)) return undefined;
-  // International prefix written as 00 (0044 20 7946 0958): as good as a `+`.
-  if (c.digits[0] === 0 && c.digits[1] === 0 && c.nDigits >= 10 && c.groups > 1) {
-    const intl = '+' + raw.replace(/^\D*00/, '');
-    if (isValidPhoneNumber(intl)) return { score: 0.9, kind: 'phone' };
-  }
   const before = contextBefore(text, c.start, 40);
   // What immediately precedes the number decides: "invoice no. 415…" and "call id 415…" are
   // identifiers; "phone no. 415…" is a phone because the generic word follows a phone keyword.
@@ -106,6 +101,11 @@ export function classifyPhone(c: NumericCandidate, text: string, raw: string, re
     keyword = PHONE_CONTEXT.test(before.slice(Math.max(0, id.index - 24), id.index));
     if (!keyword) return undefined;
   } else keyword = PHONE_CONTEXT.test(before);
+  // International prefix written as 00 (0044 20 7946 0958): as good as a `+`, once the context allows a phone.
+  if (c.digits[0] === 0 && c.digits[1] === 0 && c.nDigits >= 10 && c.groups > 1) {
+    const intl = '+' + raw.replace(/^\D*00/, '');
+    if (isValidPhoneNumber(intl)) return { score: keyword ? 0.95 : 0.9, kind: 'phone' };
+  }
   const formatted = nationalShapeOk(c);
   if (!formatted && !keyword) return undefined;
   // A NANP-shaped number (415-555-2671) is checked against NANP regions only, a trunk-prefixed one
