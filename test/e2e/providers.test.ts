@@ -101,7 +101,7 @@ interface Transport {
   port: number;
   path: string;
   query?: string;
-  protocol: '1.1';
+  protocol: '1.1' | '2';
   /** HTTP status; 200 unless said. */
   status?: number;
   library: 'openssl' | 'none';
@@ -141,7 +141,7 @@ const NODE_EXE = /\/node$/;
 
 before(async () => {
   pki = makePki(FAKE_PROVIDER_HOSTS);
-  tlsServer = await startFakeProviders({ tls: { cert: pki.cert, key: pki.key } });
+  tlsServer = await startFakeProviders({ tls: { cert: pki.cert, key: pki.key }, http2: true });
   plainServer = await startFakeProviders({ tls: null });
   workDir = mkdtempSync(join(tmpdir(), 'osprey-providers-'));
   hostsFile = join(workDir, 'hosts');
@@ -885,10 +885,9 @@ describe('Cohere v2 chat → api.cohere.com', () => {
     'gen_ai.usage.input_tokens': 73,
     'gen_ai.usage.output_tokens': 12,
   });
-  const transport = (pid: number, exe: RegExp): Transport => ({ host: 'api.cohere.com', port: tlsServer.port, path: '/v2/chat', protocol: '1.1', library: 'openssl', pid, exe });
-  // HTTP/1.1: curl would negotiate HTTP/2 by ALPN, which the agent does not follow yet.
+  const transport = (pid: number, exe: RegExp, protocol: '1.1' | '2'): Transport => ({ host: 'api.cohere.com', port: tlsServer.port, path: '/v2/chat', protocol, library: 'openssl', pid, exe });
+  // curl's default: HTTP/2, negotiated by ALPN.
   const curl = (body: object): string[] => [
-    '--http1.1',
     '-sS',
     '--fail',
     '-N',
@@ -903,7 +902,7 @@ describe('Cohere v2 chat → api.cohere.com', () => {
     JSON.stringify(body),
   ];
 
-  test('curl, non-streaming; the key on its command line is redacted', async () => {
+  test('curl over HTTP/2 (its default, by ALPN), non-streaming; the key on its command line is redacted', async () => {
     const m = marker('cohere');
     const run = await client('curl', curl({ model: 'command-a-03-2025', temperature: 0.3, p: 0.75, max_tokens: 80, messages: [{ role: 'user', content: `Is it cold in Paris? [${m}]` }] }));
     const text = reply('Command A', m);
@@ -920,13 +919,13 @@ describe('Cohere v2 chat → api.cohere.com', () => {
         'gen_ai.output.messages': [{ role: 'assistant', parts: [{ type: 'text', content: text }], finish_reason: 'stop' }],
         'gen_ai.response.finish_reasons': ['COMPLETE'],
       },
-      transport(run.pid, /\/curl$/),
+      transport(run.pid, /\/curl$/, '2'),
     );
     // curl's command line carried the key; the record keeps the scheme only.
     assert.match(String(r.attributes['process.command_line']), /Authorization: Bearer \[REDACTED\]/);
   });
 
-  test('curl, streaming tool call: tool-plan-delta and tool-call-delta events', async () => {
+  test('curl over HTTP/2, streaming tool call: tool-plan-delta and tool-call-delta events', async () => {
     const m = marker('cohere-tool');
     const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city.', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } } } } }];
     const run = await client('curl', curl({ model: 'command-a-03-2025', stream: true, tools, messages: [{ role: 'user', content: `Is it cold in Paris? [${m}]` }] }));
@@ -950,11 +949,11 @@ describe('Cohere v2 chat → api.cohere.com', () => {
         ],
         'gen_ai.response.finish_reasons': ['TOOL_CALL'],
       },
-      transport(run.pid, /\/curl$/),
+      transport(run.pid, /\/curl$/, '2'),
     );
   });
 
-  test('Python http.client, streaming text: content-delta events', async () => {
+  test('Python http.client (HTTP/1.1), streaming text: content-delta events', async () => {
     const m = marker('cohere-py');
     const body = { model: 'command-a-03-2025', stream: true, messages: [{ role: 'user', content: `Is it cold in Paris? [${m}]` }] };
     const spec = { url: chatUrl(), cafile: pki.caCertPath, bearer_env: 'CO_API_KEY', body };
@@ -966,7 +965,7 @@ describe('Cohere v2 chat → api.cohere.com', () => {
       r,
       'chat command-a-03-2025',
       { ...base(m, true), 'gen_ai.output.messages': [{ role: 'assistant', parts: [{ type: 'text', content: text }], finish_reason: 'stop' }], 'gen_ai.response.finish_reasons': ['COMPLETE'] },
-      transport(run.pid, /python3/),
+      transport(run.pid, /python3/, '1.1'),
     );
   });
 });

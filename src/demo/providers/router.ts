@@ -7,7 +7,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { handleAnthropic } from './anthropic.js';
 import { handleAzure } from './azure.js';
@@ -71,15 +71,41 @@ function parseJson(raw: Buffer): unknown {
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
+/**
+ * Over HTTP/2, the stream itself: END_STREAM rides on the last DATA frame, as provider front ends
+ * send it. (The compatibility API's `end(body)` sends an empty DATA frame after the body instead,
+ * which a client that stops reading at content-length never reads.)
+ */
+function writeHttp2Reply(stream: ServerHttp2Stream, reply: FakeReply): void {
+  const chunks = reply.chunks.map((c) => Buffer.from(c, 'utf8'));
+  const length = reply.streamed ? {} : { 'content-length': chunks.reduce((n, c) => n + c.length, 0) };
+  stream.respond({ ':status': reply.status, 'content-type': reply.contentType, ...(reply.streamed ? { 'cache-control': 'no-cache' } : {}), ...length });
+  let i = 0;
+  const next = (): void => {
+    if (stream.destroyed) return;
+    if (i >= chunks.length - 1) {
+      stream.end(chunks[i]);
+      return;
+    }
+    stream.write(chunks[i++]);
+    setImmediate(next);
+  };
+  next();
+}
+
 /** Writes a reply: whole with a content-length, or (streams) one chunk per write, as a real server produces them. */
 function writeReply(res: AnyResponse, reply: FakeReply): void {
+  if ('stream' in res) {
+    writeHttp2Reply(res.stream, reply);
+    return;
+  }
   if (!reply.streamed) {
     const body = Buffer.from(reply.chunks.join(''), 'utf8');
-    (res as ServerResponse).writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': body.length });
+    res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': body.length });
     res.end(body);
     return;
   }
-  (res as ServerResponse).writeHead(reply.status, { 'content-type': reply.contentType, 'cache-control': 'no-cache' });
+  res.writeHead(reply.status, { 'content-type': reply.contentType, 'cache-control': 'no-cache' });
   let i = 0;
   const next = (): void => {
     if (res.destroyed) return;
@@ -87,7 +113,7 @@ function writeReply(res: AnyResponse, reply: FakeReply): void {
       res.end();
       return;
     }
-    (res as ServerResponse).write(reply.chunks[i++]);
+    res.write(reply.chunks[i++]);
     setImmediate(next);
   };
   next();
