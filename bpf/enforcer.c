@@ -882,20 +882,32 @@ static void cmd_apply(const char *file)
 	/* 2. Fresh slots start from zero: their counters and budgets belonged to a removed rule. */
 	int cnt_fd = open_pinned("enf_counters", true), bkt_fd = open_pinned("enf_buckets", true);
 	int nc = ncpus();
-	struct osp_enf_counter *zeros = calloc(nc, sizeof(*zeros));
-	for (size_t i = 0; i < p.n_resets; i++) {
-		__u32 slot = p.resets[i];
-		if (bpf_map_update_elem(cnt_fd, &slot, zeros, BPF_ANY) != 0)
-			die(1, "cannot reset counters of slot %u: %s", slot, strerror(errno));
+	if (p.n_resets) {
+		bool *reset = calloc(OSP_ENF_MAX_RULES, sizeof(bool));
+		struct osp_enf_counter *zeros = calloc((size_t)nc * p.n_resets, sizeof(*zeros));
+		__u32 *keys = calloc(p.n_resets, sizeof(__u32));
+		if (!reset || !zeros || !keys)
+			die(1, "out of memory");
+		for (size_t i = 0; i < p.n_resets; i++) {
+			keys[i] = p.resets[i];
+			reset[p.resets[i]] = true;
+		}
+		__u32 count = p.n_resets;
+		if (bpf_map_update_batch(cnt_fd, keys, zeros, &count, NULL) != 0)
+			for (size_t i = 0; i < p.n_resets; i++)
+				if (bpf_map_update_elem(cnt_fd, &keys[i], zeros, BPF_ANY) != 0)
+					die(1, "cannot reset counters of slot %u: %s", keys[i], strerror(errno));
 		struct osp_enf_bucket_key k, next, *prev = NULL;
 		while (bpf_map_get_next_key(bkt_fd, prev, &next) == 0) {
 			k = next;
 			prev = &k;
-			if (k.rule == slot)
-				bpf_map_delete_elem(bkt_fd, &k);
+			if (k.rule < OSP_ENF_MAX_RULES && reset[k.rule] && bpf_map_delete_elem(bkt_fd, &k) == 0)
+				prev = NULL; /* restart: the deleted key cannot lead the walk */
 		}
+		free(reset);
+		free(zeros);
+		free(keys);
 	}
-	free(zeros);
 
 	/* 3. Fill the idle copy. Watched names are not double-buffered: new ones go in now (the active
 	 *    policy has no rule on their slots, so learning early is harmless). */

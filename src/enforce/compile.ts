@@ -229,10 +229,15 @@ export function compilePolicy(input: CompileInput): CompiledPolicy {
   // Flatten: every prefix carries the references of the prefixes containing it.
   let prefixes4 = 0;
   let prefixes6 = 0;
+  // Only lengths some prefix has can hold an ancestor: probe those, not all 0..length.
+  const lengthsOf = { 4: new Set<number>(), 6: new Set<number>() };
+  for (const e of own.values()) lengthsOf[e.prefix.family].add(e.prefix.length);
+  const sortedLengths = { 4: [...lengthsOf[4]].sort((a, b) => a - b), 6: [...lengthsOf[6]].sort((a, b) => a - b) };
   for (const e of own.values()) {
     const refs = new Map<string, Ref>();
     const rules = new Set<string>();
-    for (let len = 0; len <= e.prefix.length; len++) {
+    for (const len of sortedLengths[e.prefix.family]) {
+      if (len > e.prefix.length) break;
       const anc = own.get(prefixKey({ family: e.prefix.family, bytes: maskBytes(e.prefix.bytes, len), length: len }));
       if (!anc) continue;
       for (const r of anc.refs) refs.set(refText(r), r);

@@ -22,6 +22,9 @@ import { parsePolicy } from './policy.js';
 import { ancestorIds, cgroupPathOfPid, cgroup2Root, resolveScopes } from './scopes.js';
 import { applyPolicy, readState, type EnforceContext, type EnforceState } from './service.js';
 
+/** Addresses remembered for labelling audit records (the kernel keeps up to 65536 per family). */
+const MAX_LEARNED_TRACKED = 131072;
+
 export interface RuntimeOptions {
   ctx: EnforceContext;
   /** Every audit event, after it is written. */
@@ -131,7 +134,10 @@ export class EnforceRuntime {
       const addr = rec.addr as string;
       const set = this.learnedHosts.get(addr) ?? new Set<number>();
       for (const s of slots) set.add(s);
+      this.learnedHosts.delete(addr); // re-insert: the map stays in least-recently-learned order
       this.learnedHosts.set(addr, set);
+      // Bounded like the kernel's map; the oldest entries go first.
+      while (this.learnedHosts.size > MAX_LEARNED_TRACKED) this.learnedHosts.delete(this.learnedHosts.keys().next().value as string);
       this.emit({ type: 'learned', ts: rec.ts as string, addr, ttl: rec.ttl as number, hosts: slots.map((s) => this.hostName(s)) });
     } else if (rec.type === 'gone') {
       this.warn('enforcement was turned off; the runtime stops');

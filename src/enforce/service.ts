@@ -150,6 +150,28 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/** Policies that are valid but probably not what was meant, or that lean on a host setting. */
+export function safetyWarnings(policy: Policy): string[] {
+  const out: string[] = [];
+  for (const r of policy.rules) {
+    if (r.action === 'allow_only' && r.scope.kind === 'host' && r.mode === 'enforce') {
+      out.push(`rules[${r.index}] (${r.name}): allow_only on the whole host also confines Osprey itself, sshd and every other service: scope it to the agents' cgroups unless that is what you mean`);
+    }
+  }
+  const hosts = policy.rules.some((r) => r.action !== 'deny_exec' && r.to.some((d) => d.target.kind === 'host'));
+  if (hosts) {
+    try {
+      const start = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
+      if (start <= 53) {
+        out.push(`net.ipv4.ip_unprivileged_port_start is ${start}: unprivileged processes can answer DNS from port 53, and host-name rules learn addresses from such answers; raise it above 53`);
+      }
+    } catch {
+      // not Linux, or no such sysctl: nothing to say
+    }
+  }
+  return out;
+}
+
 export interface ApplyResult {
   report: ApplyReport;
   state: EnforceState;
@@ -185,6 +207,7 @@ export async function applyPolicy(doc: unknown, source: string | null, ctx: Enfo
     saveHashCache(hashCache);
     const kernel = await ctx.enforcer.status();
     const previous = kernel.loaded ? previousAssignment(kernel, readState(ctx.statePath)) : previousAssignment({ loaded: false, pin_dir: '' }, null);
+    warnings.push(...safetyWarnings(policy));
     const hostsResolved = ctx.resolveHosts === false ? { learned: [], warnings: [] } : await resolveHostNames(policy);
     warnings.push(...hostsResolved.warnings);
     const compiled = compilePolicy({ policy, scopes, exec, previous, learned: hostsResolved.learned });
