@@ -133,7 +133,10 @@ function assertRecord(r: LlmCall, spanName: string, expected: Record<string, unk
   assert.equal(a['client.address'], socketSeen ? '127.0.0.1' : undefined);
   assert.equal(a['osprey.tls.library'], t.library);
   assert.equal(a['process.pid'], t.pid);
+  // with-hosts.sh execs all the way down: the client is a child of this test process.
+  assert.equal(a['process.parent_pid'], process.pid);
   assert.match(String(a['process.executable.path']), t.exe);
+  assert.equal(a['process.user.id'], 0);
   assert.equal(typeof a['osprey.ttft_ms'], 'number');
 }
 
