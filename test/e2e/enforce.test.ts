@@ -422,6 +422,12 @@ rules:
   - name: only-one-port
     allow_only: ["127.0.0.1:${killSrv.port}"]
     scope: { cgroup: ${groupPath('allow')} }
+  - name: seen-in-traffic
+    deny: [sni.osprey.test]
+    scope: { cgroup: ${groupPath('sni')} }
+  - name: budget-then-kill
+    rate_limit: { to: ["127.0.0.1:${killSrv.port}"], calls: 2, window: 10m, on_exceed: kill_connections }
+    scope: { cgroup: ${groupPath('rate-kill')} }
   - name: no-blocked-bin
     deny_exec: [${blockedBin}, { sha256: "${sha256(hashedBin)}", search: [${work}/bin] }]
     scope: { cgroup: ${groupPath('exec')} }
@@ -491,10 +497,10 @@ rules:
     children.add(nsServer);
     await new Promise<void>((resolve) => nsServer.stdout?.once('data', () => resolve()));
 
-    for (const g of ['denied', 'dns', 'observe', 'rate-conn', 'rate-calls', 'rate-bytes', 'allow', 'exec', 'kill', 'free']) mkdirSync(groupDir(g));
+    for (const g of ['denied', 'dns', 'observe', 'rate-conn', 'rate-calls', 'rate-bytes', 'allow', 'exec', 'kill', 'free', 'sni', 'rate-kill']) mkdirSync(groupDir(g));
     writeFileSync(join(work, 'policy.yaml'), policy());
     const out = await osprey('apply', '--policy', join(work, 'policy.yaml'));
-    assert.match(out, /is in force: 9 rule\(s\)/);
+    assert.match(out, /is in force: 11 rule\(s\)/);
 
     const env = ospreyEnv();
     runtime = await EnforceRuntime.start({
@@ -559,6 +565,27 @@ rules:
     assert.ok(learned.hosts.length > 0);
     const d = (await waitForEvent((x) => x.type === 'decision' && x.rule === 'deny-by-name', 'deny-by-name decision')) as DecisionEvent;
     assert.ok(d.hosts?.some((h) => h.endsWith('osprey.test')), `hosts ${JSON.stringify(d.hosts)}`);
+  });
+
+  test('addresses seen in captured traffic (SNI/Host) feed host-name rules', async () => {
+    assert.deepEqual(await client('sni', 'connect', '127.0.0.1', killSrv.port), [0]);
+    assert.equal(await runtime.noteHostAddress('SNI.osprey.test', '127.0.0.1', 60), 1);
+    assert.deepEqual(await client('sni', 'connect', '127.0.0.1', killSrv.port), [EPERM]);
+    assert.deepEqual(await client('free', 'connect', '127.0.0.1', killSrv.port), [0]);
+    assert.equal(await runtime.noteHostAddress('unrelated.example', '127.0.0.1'), 0, 'only watched names are learned');
+  });
+
+  test('a spent call budget with on_exceed: kill_connections ends the live connections (audited)', async () => {
+    const holder = spawnIn('rate-kill', [python, clientPath, 'hold', '127.0.0.1', String(killSrv.port)]);
+    const done = finish(holder);
+    await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
+    const call = { pid: holder.pid as number, serverAddress: '127.0.0.1', serverPort: killSrv.port };
+    assert.deepEqual(await runtime.noteLlmCall(call), []);
+    assert.deepEqual(await runtime.noteLlmCall(call), ['budget-then-kill']);
+    assert.deepEqual((await done).lines.at(-1), { ended: 'error', errno: ECONNABORTED });
+    const kill = await waitForEvent((e) => e.type === 'kill' && e.trigger === 'rate_limit', 'kill by policy');
+    assert.equal(kill.type === 'kill' && kill.rule, 'budget-then-kill');
+    assert.deepEqual(await client('rate-kill', 'connect', '127.0.0.1', killSrv.port), [EPERM], 'and new connections are refused');
   });
 
   test('observe mode blocks nothing but counts and audits', async () => {
