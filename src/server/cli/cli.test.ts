@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { isoMicros } from '../../telemetry/time.js';
 import { llmCall } from '../../../test/server/fixtures.js';
 
 const OSPREY = fileURLToPath(new URL('../../../../bin/osprey', import.meta.url));
@@ -34,7 +35,8 @@ describe('osprey server, calls, stats, trace (CLI)', () => {
   let url: string;
   let ingest: string;
   let read: string;
-  const call = llmCall({ start_time: new Date(Date.now() - 60_000).toISOString(), end_time: new Date(Date.now() - 59_000).toISOString() });
+  // Record times are µs ISO strings, as the agent writes them (and as the server renders them back).
+  const call = llmCall({ start_time: isoMicros((Date.now() - 60_000) * 1000), end_time: isoMicros((Date.now() - 59_000) * 1000) });
 
   before(async () => {
     ingest = (await osprey(['server', 'token', 'create', '--scope', 'ingest', '--data-dir', dir])).stdout.trim();
