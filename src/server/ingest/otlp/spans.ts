@@ -1,8 +1,8 @@
 /**
- * OTLP trace export requests (protobuf or JSON) → flat spans with plain attribute maps. The two
- * encodings differ in ids (bytes vs hex), 64-bit integers (Long vs string or number) and bytes
- * values (bytes vs base64); after protobufjs' toObject they share field names, and the
- * accessors below take either form.
+ * OTLP trace export requests (protobuf or JSON) → flat spans with plain attribute maps. After
+ * protobufjs' toObject (64-bit integers as decimal strings) both encodings share field names;
+ * they still differ in ids (bytes vs hex) and bytes values (bytes vs base64), and JSON senders
+ * may write 64-bit integers as numbers: the accessors below take either form.
  */
 import type { AttributeValue } from '../../../telemetry/llm-call.js';
 import { ExportTraceServiceRequest } from './proto.js';
@@ -46,17 +46,12 @@ function idHex(v: unknown, bytes: number): string | null {
   return hex.length === bytes * 2 && /^[0-9a-f]+$/.test(hex) ? hex : null;
 }
 
-/** Nanoseconds as Long (protobuf), decimal string (JSON) or number (lenient JSON) → µs, or null. */
+/** Nanoseconds as a decimal string (protobuf via toObject, and JSON) or a number (lenient JSON) → µs, or null. */
 function nanosToUs(v: unknown): number | null {
   let ns: bigint;
-  try {
-    if (typeof v === 'string' && /^\d+$/.test(v)) ns = BigInt(v);
-    else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) ns = BigInt(Math.trunc(v));
-    else if (isObj(v) && typeof v.toString === 'function' && 'low' in v && 'high' in v) ns = BigInt(String(v));
-    else return null;
-  } catch {
-    return null;
-  }
+  if (typeof v === 'string' && /^\d+$/.test(v)) ns = BigInt(v);
+  else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) ns = BigInt(Math.trunc(v));
+  else return null;
   return ns === 0n ? null : Number(ns / 1000n);
 }
 
