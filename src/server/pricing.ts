@@ -8,10 +8,7 @@
  * These are public list prices (standard tier, no batch or cache discounts) as published in
  * 2025; anything else a user knows better goes in the override file.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import { parse as parseYaml } from 'yaml';
-import { UserFacingError } from '../util/errors.js';
+import { loadConfigFile } from './config-file.js';
 
 export interface ModelPrice {
   /** USD per 1M input (prompt) tokens. */
@@ -131,20 +128,12 @@ const OVERRIDE_SCHEMA = {
  */
 export function loadPricing(overrideFile?: string): Pricing {
   if (overrideFile === undefined) return new Pricing(BUILTIN_PRICES);
-  let parsed: unknown;
-  try {
-    const text = readFileSync(overrideFile, 'utf8');
-    parsed = /\.ya?ml$/i.test(overrideFile) ? parseYaml(text) : JSON.parse(text);
-  } catch (e) {
-    throw new UserFacingError(`cannot read price file ${overrideFile}: ${(e as Error).message}`, 'OSP_ERR_SERVER_PRICES');
-  }
-  const validate = new Ajv({ allErrors: false }).compile(OVERRIDE_SCHEMA);
-  if (!validate(parsed)) {
-    const err = validate.errors?.[0];
-    throw new UserFacingError(
-      `price file ${overrideFile}: ${err?.instancePath || '(top level)'} ${err?.message ?? 'is invalid'} (expected {"model": {"input": USD per 1M, "output": USD per 1M}})`,
-      'OSP_ERR_SERVER_PRICES',
-    );
-  }
-  return new Pricing({ ...BUILTIN_PRICES, ...(parsed as Record<string, ModelPrice>) });
+  const overrides = loadConfigFile<Record<string, ModelPrice>>(
+    overrideFile,
+    OVERRIDE_SCHEMA,
+    'price file',
+    'OSP_ERR_SERVER_PRICES',
+    ' (expected {"model": {"input": USD per 1M, "output": USD per 1M}})',
+  );
+  return new Pricing({ ...BUILTIN_PRICES, ...overrides });
 }

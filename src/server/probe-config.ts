@@ -3,10 +3,8 @@
  * providers, which guardrails run locally, and the rules that map processes to agent names.
  * Defaults below; an operator replaces any part with `osprey server --probe-config FILE` (JSON or YAML).
  */
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import { parse as parseYaml } from 'yaml';
 import { UserFacingError } from '../util/errors.js';
+import { loadConfigFile } from './config-file.js';
 
 const MAPPING_MATCH_TYPES = ['PROCESS_NAME', 'EXECUTABLE_PATH', 'COMMAND_LINE', 'K8S_POD', 'K8S_NAMESPACE', 'CONTAINER_ID', 'CGROUP'] as const;
 
@@ -78,18 +76,7 @@ type ProbeConfigFile = Partial<Omit<ProbeConfig, 'guardrails' | 'mappings'>> & {
 
 export function loadProbeConfig(file?: string): ProbeConfig {
   if (file === undefined) return DEFAULT_PROBE_CONFIG;
-  let parsed: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    parsed = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (e) {
-    throw new UserFacingError(`cannot read probe config ${file}: ${(e as Error).message}`, 'OSP_ERR_SERVER_PROBE_CONFIG');
-  }
-  const validate = new Ajv().compile<ProbeConfigFile>(SCHEMA);
-  if (!validate(parsed)) {
-    const err = validate.errors?.[0];
-    throw new UserFacingError(`probe config ${file}: ${err?.instancePath || '(top level)'} ${err?.message ?? 'is invalid'}`, 'OSP_ERR_SERVER_PROBE_CONFIG');
-  }
+  const parsed = loadConfigFile<ProbeConfigFile>(file, SCHEMA, 'probe config', 'OSP_ERR_SERVER_PROBE_CONFIG');
   for (const rule of parsed.mappings ?? []) {
     try {
       new RegExp(rule.pattern);
