@@ -7,6 +7,7 @@ import { createAdapterRegistry, type AdapterRegistry } from '../llm/registry.js'
 import { DEFAULT_GUARDRAILS_CONFIG, evaluateCall, type GuardrailsConfig } from '../guardrails/index.js';
 import type { AgentConfig, ContentCapture } from '../config/agent-config.js';
 import { applyContentPolicy } from '../telemetry/content-policy.js';
+import type { LlmCall } from '../telemetry/llm-call.js';
 import { AgentMapper, agentAttributes } from '../agents/rules.js';
 import type { AgentDiscovery } from '../agents/discovery.js';
 import { routeOf } from '../llm/route.js';
@@ -44,6 +45,8 @@ export interface PipelineOptions {
   discovery: AgentDiscovery | null;
   /** A process executed a program: the agent looks for new TLS libraries in it. */
   onExec?: (pid: number) => void;
+  /** Every record as it goes to the sink (enforcement counts calls from it). */
+  onCall?: (call: LlmCall) => void;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -180,7 +183,9 @@ export class Pipeline {
       serverAddress: exchange.serverName,
     });
     const judged = this.opts.guardrails ? evaluateCall(call, this.opts.guardrails).redactedCall : call;
-    this.sink.write(applyContentPolicy(judged, this.opts.content));
+    const exported = applyContentPolicy(judged, this.opts.content);
+    this.sink.write(exported);
+    this.opts.onCall?.(exported);
   }
 }
 

@@ -17,6 +17,7 @@ import { startMetricsServer } from '../telemetry/metrics-server.js';
 import { Pipeline, pipelineOptionsFrom } from './pipeline.js';
 import { AgentDiscovery } from '../agents/discovery.js';
 import { startAgentsStateWriter } from '../agents/state.js';
+import { startEnforcement } from './enforcement.js';
 import type { AgentConfig } from '../config/agent-config.js';
 
 export interface AgentOptions {
@@ -55,9 +56,11 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   let finder: TargetFinder | null = null;
   const fromConfig = pipelineOptionsFrom(opts.config);
   const discovery = new AgentDiscovery({ rules: fromConfig.agents });
+  const enforcement = await startEnforcement(opts.config);
   const pipeline = new Pipeline(opts.sink, {
     ...fromConfig,
     discovery,
+    onCall: enforcement ? (call) => enforcement.noteCall(call) : undefined,
     onExec: (pid) => {
       finder?.scanProcess(pid);
       for (const ms of RESCAN_AFTER_EXEC_MS) setTimeout(() => finder?.scanProcess(pid), ms).unref();
@@ -109,6 +112,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   stopping = true;
   clearInterval(sweep);
   agentsState.stop();
+  // Pinned enforcement stays in force after the agent exits; only its user-space half stops.
+  await enforcement?.stop();
   await demo?.stop();
   if (loaderCode === 'signal') {
     loader.stop(); // the loader drains its ring buffer before it exits

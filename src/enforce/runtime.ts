@@ -39,6 +39,8 @@ export interface RuntimeOptions {
 export interface CallInfo {
   pid: number;
   serverAddress?: string | null;
+  /** The address actually connected to (network.peer.address), for rules written as addresses. */
+  peerAddress?: string | null;
   serverPort?: number | null;
   bytes?: number;
 }
@@ -166,7 +168,7 @@ export class EnforceRuntime {
 
   private destinationMatches(rule: CompiledRule, call: CallInfo): boolean {
     const addr = call.serverAddress ?? null;
-    const ip = addr ? parseIp(addr) : null;
+    const ip = (addr ? parseIp(addr) : null) ?? (call.peerAddress ? parseIp(call.peerAddress) : null);
     for (const text of rule.destinations) {
       const port = /:(\d+)(?:-(\d+))?$/.exec(text.replace(/^\[[^\]]*\]/, ''));
       if (port && call.serverPort != null) {
@@ -395,5 +397,6 @@ export function callInfoOf(call: { attributes: Record<string, unknown> }): CallI
     pid,
     serverAddress: typeof a['server.address'] === 'string' ? a['server.address'] : null,
     serverPort: typeof a['server.port'] === 'number' ? a['server.port'] : null,
+    peerAddress: typeof a['network.peer.address'] === 'string' ? a['network.peer.address'] : null,
   };
 }

@@ -119,3 +119,18 @@ test('property: redaction is idempotent and never reveals an embedded key', () =
     { seed: 42, numRuns: 300 },
   );
 });
+
+test('redactSecretsInText: credentials named by a header, a flag or a variable, whatever their format', () => {
+  const cases: Array<[string, string]> = [
+    ['curl -H api-key: 5f0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e https://x', 'curl -H api-key: [REDACTED] https://x'],
+    ['curl -H "x-api-key:abc123" -H "Content-Type: application/json"', 'curl -H "x-api-key:[REDACTED]" -H "Content-Type: application/json"'],
+    ['curl -H Authorization: Basic dXNlcjpwYXNz', 'curl -H Authorization: Basic [REDACTED]'],
+    ['curl -H Authorization: Bearer abc.def', 'curl -H Authorization: Bearer [REDACTED]'],
+    ['python agent.py --api-key 9f8e7d6c --model gpt-4o', 'python agent.py --api-key [REDACTED] --model gpt-4o'],
+    ['node bot.js --token=tok_live_123 --verbose', 'node bot.js --token=[REDACTED] --verbose'],
+    ['env OPENAI_API_KEY=abc123 AZURE_OPENAI_KEY=zzz python app.py', 'env OPENAI_API_KEY=[REDACTED] AZURE_OPENAI_KEY=[REDACTED] python app.py'],
+    ['python agent.py --model gpt-4o --max-tokens 64', 'python agent.py --model gpt-4o --max-tokens 64'],
+    ['the api-key header was missing', 'the api-key header was missing'],
+  ];
+  for (const [input, expected] of cases) assert.equal(redactSecretsInText(input), expected, input);
+});

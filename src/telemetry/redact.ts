@@ -93,6 +93,23 @@ const SECRET_TEXT = new RegExp(SECRET_PATTERNS.map((p) => p.source).join('|'), '
 /** `Bearer <token>`: the scheme stays so the text still reads, the token goes. */
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 
+/**
+ * Credentials without a recognisable format, recognised by what names them. Command lines are
+ * where they show up: `curl -H "api-key: 5f0c…"`, `--api-key …`, `OPENAI_API_KEY=… python app.py`.
+ * The name stays, the value goes.
+ */
+const NAMED_SECRETS: ReadonlyArray<readonly [RegExp, string]> = [
+  // A header written out: `api-key: value`, `Authorization: Basic value` (scheme kept).
+  [/\b(x-api-key|api-key|x-goog-api-key|cookie|x-amz-security-token)(\s*:\s*)[^\s'"]+/gi, `$1$2${REDACTED}`],
+  [/\b((?:proxy-)?authorization\s*:\s*)(?!Bearer\s)([A-Za-z]+\s+)?[^\s'"]+/gi, `$1$2${REDACTED}`],
+  // A command-line flag followed by its value.
+  [/(\s--?(?:api[-_]?key|(?:auth|access|api)[-_]?token|token|secret|password|passwd)(?:=|\s+))[^\s'"-][^\s'"]*/gi, `$1${REDACTED}`],
+  // An environment assignment whose name says what it holds.
+  [/\b([A-Z][A-Z0-9_]*(?:_KEY|_TOKEN|_SECRET|_PASSWORD|_PASSWD)=)[^\s'"]+/g, `$1${REDACTED}`],
+];
+
 export function redactSecretsInText(s: string): string {
-  return s.replace(SECRET_TEXT, REDACTED).replace(BEARER, `$1${REDACTED}`);
+  let out = s.replace(SECRET_TEXT, REDACTED).replace(BEARER, `$1${REDACTED}`);
+  for (const [re, replacement] of NAMED_SECRETS) out = out.replace(re, replacement);
+  return out;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
+  chatPostExpected,
   chatSseExpected,
   concurrentFourExpected,
   http2Transcripts,
@@ -627,4 +628,31 @@ test('arbitrary bytes in both directions: no exception, everything bounded', () 
     }),
     { seed: SEED, numRuns: 3000 },
   );
+});
+
+test('a response complete by its Content-Length is not "cut short" when its empty END_STREAM frame was never read', () => {
+  // Clients stop reading once they have Content-Length bytes; node:http2 servers send END_STREAM
+  // in an empty DATA frame after the body, which such a client (and so the capture) never reads.
+  const t = chatPostExpected();
+  const frames = walkFrames(t.chunks);
+  const endStream = frames.find((f) => f.dir === 'response' && f.type === 0 && f.streamId === 1 && (f.flags & 1) !== 0)!;
+  assert.equal(endStream.end - endStream.start, 9, 'the response ends with an empty DATA frame');
+  // Drop that frame's bytes from the response direction; everything else stays as written.
+  let offset = 0;
+  const truncated: CapturedChunk[] = [];
+  for (const c of t.chunks) {
+    if (c.dir !== 'response') {
+      truncated.push(c);
+      continue;
+    }
+    const from = Math.max(0, endStream.start - offset);
+    const to = Math.min(c.bytes.length, endStream.end - offset);
+    const bytes = from < to ? Buffer.concat([c.bytes.subarray(0, from), c.bytes.subarray(to)]) : c.bytes;
+    if (bytes.length > 0) truncated.push({ ...c, bytes });
+    offset += c.bytes.length;
+  }
+  const { exchanges } = run(truncated);
+  assert.equal(exchanges.length, 1);
+  assert.deepEqual(exchanges[0]!.notes, []);
+  assert.deepEqual(exchanges[0]!.response.body, t.exchanges[0]!.response.body);
 });

@@ -153,7 +153,15 @@ export class Http2Session {
     if (this.ended) return [];
     this.ended = true;
     const note = this.closing ?? 'connection ended before the stream finished';
-    for (const stream of [...this.streams.values()]) this.finishEarly(stream, note, 'unanswered', this.lastUs);
+    for (const stream of [...this.streams.values()]) {
+      if (stream.request.ended && stream.responseBodyComplete) {
+        // Complete by its Content-Length; only the empty END_STREAM frame went unread.
+        stream.response.ended = true;
+        this.emit(stream);
+      } else {
+        this.finishEarly(stream, note, 'unanswered', this.lastUs);
+      }
+    }
     return this.takeEmitted();
   }
 
@@ -400,6 +408,7 @@ export class Http2Session {
       this.stats.bodiesTruncated++;
       stream.notes.push(`${d.dir} body truncated at ${this.limits.maxBodyBytes} bytes`);
     }
+    half.endUs = endUs;
     if (endStream) this.endHalf(stream, d.dir, endUs);
   }
 

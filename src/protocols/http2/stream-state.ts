@@ -30,6 +30,10 @@ class BodyCollector {
     return first;
   }
 
+  get length(): number {
+    return this.bytes;
+  }
+
   toBuffer(): Buffer {
     return Buffer.concat(this.chunks, this.bytes);
   }
@@ -118,6 +122,17 @@ export class Http2Stream {
 
   get complete(): boolean {
     return this.request.ended && this.response.ended;
+  }
+
+  /**
+   * The response body has all the bytes its Content-Length promised. Servers often send END_STREAM
+   * in an empty DATA frame after the body, which a client that stops reading once it has
+   * Content-Length bytes never reads, so the capture never sees it either; at connection end such
+   * a response is complete, not cut short.
+   */
+  get responseBodyComplete(): boolean {
+    const declared = this.response.head?.headers.find(([n]) => n === 'content-length')?.[1];
+    return declared !== undefined && /^\d+$/.test(declared) && this.response.body.length >= Number(declared);
   }
 
   /** Call only once response headers are known. */
