@@ -31,6 +31,11 @@ if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split("."
   exit 1
 fi
 
+# Native addons (better-sqlite3) compile against the running Node's own headers: prebuilt
+# downloads are not reachable everywhere we run.
+nodedir=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+[ -f "$nodedir/include/node/node.h" ] && export npm_config_nodedir="$nodedir"
+
 # npm ci only when package-lock.json is newer than the last install.
 stamp=node_modules/.osprey-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then

@@ -27,20 +27,6 @@ import { findCgroup2Mount } from '../../src/process/proc-fs.js';
 
 const run = promisify(execFile);
 const OSPREY = join(REPO_ROOT, 'bin', 'osprey');
-/** `osprey enforce …` through exactly what main.ts registers (registerEnforceCommands) and its
- * one-line error handling, without the rest of the CLI: used only when bin/osprey cannot load
- * (another part of a shared working tree mid-change), so this suite tests enforcement, not that. */
-const ENFORCE_ONLY = `
-const { Command } = await import('commander');
-const { registerEnforceCommands } = await import(${JSON.stringify(new URL('../../src/cli/enforce-commands.js', import.meta.url).href)});
-const { OspreyError } = await import(${JSON.stringify(new URL('../../src/util/errors.js', import.meta.url).href)});
-const program = new Command().name('osprey');
-registerEnforceCommands(program);
-program.parseAsync(process.argv).catch((e) => {
-  if (e instanceof OspreyError) { process.stderr.write('osprey: ' + e.message + '\\n'); process.exit(1); }
-  throw e;
-});`;
-let ospreyCmd: [string, string[]] = [OSPREY, []];
 const ENFORCER = join(REPO_ROOT, 'bpf', 'osprey-enforcer');
 const EPERM = 1;
 const ECONNREFUSED = 111;
@@ -277,13 +263,13 @@ async function client(group: string, ...args: (string | number)[]): Promise<numb
 }
 
 async function osprey(...args: string[]): Promise<string> {
-  const { stdout } = await run(ospreyCmd[0], [...ospreyCmd[1], 'enforce', ...args], { env: ospreyEnv(), cwd: REPO_ROOT });
+  const { stdout } = await run(OSPREY, ['enforce', ...args], { env: ospreyEnv(), cwd: REPO_ROOT });
   return stdout;
 }
 
 async function ospreyFails(...args: string[]): Promise<string> {
   try {
-    await run(ospreyCmd[0], [...ospreyCmd[1], 'enforce', ...args], { env: ospreyEnv(), cwd: REPO_ROOT });
+    await run(OSPREY, ['enforce', ...args], { env: ospreyEnv(), cwd: REPO_ROOT });
   } catch (e) {
     return (e as { stderr: string }).stderr;
   }
@@ -462,13 +448,6 @@ rules:
 
   before(async () => {
     removeStale();
-    try {
-      if (process.env.OSPREY_E2E_ENFORCE_ONLY === '1') throw new Error('asked to');
-      execFileSync(OSPREY, ['enforce', '--help'], { stdio: 'ignore' });
-    } catch {
-      process.stderr.write('# driving `osprey enforce` through registerEnforceCommands alone (bin/osprey did not load, or OSPREY_E2E_ENFORCE_ONLY=1)\n');
-      ospreyCmd = ['node', ['--input-type=module', '-e', ENFORCE_ONLY, 'osprey']];
-    }
     work = mkdtempSync(join(tmpdir(), 'osprey-enforce-'));
     clientPath = join(work, 'client.py');
     python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
