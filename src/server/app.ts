@@ -4,6 +4,8 @@
  * probes, query, retention. Every error leaves as `{ error, code }` with the status from the
  * one table in errors.ts.
  */
+import guardrailsCheck from './plugins/guardrails-check.js';
+import { DEFAULT_GUARDRAILS_CONFIG, type GuardrailsConfig } from '../guardrails/index.js';
 import compress from '@fastify/compress';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { classify, SERVER_ERRORS } from './errors.js';
@@ -37,6 +39,8 @@ export interface ServerOptions {
   /** Delete data older than this; absent keeps everything. */
   retention?: RetentionOptions;
   logger?: FastifyServerOptions['logger'];
+  /** Rules for POST /api/guardrails/check; default: the built-in detectors and actions. */
+  guardrails?: GuardrailsConfig;
 }
 
 export function buildServer(opts: ServerOptions): FastifyInstance {
@@ -76,6 +80,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   void app.register(ingestOtlp);
   void app.register(probes, { probeConfig: opts.probeConfig ?? DEFAULT_PROBE_CONFIG });
   void app.register(query);
+  void app.register(guardrailsCheck, { config: opts.guardrails ?? DEFAULT_GUARDRAILS_CONFIG });
   if (opts.retention !== undefined) void app.register(retention, opts.retention);
   return app;
 }
