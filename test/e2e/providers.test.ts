@@ -982,3 +982,24 @@ describe('secrets', () => {
     assert.doesNotMatch(text, /Bearer (?!\[REDACTED\])/);
   });
 });
+
+describe('HTTP/2: Node http2 client, 4 concurrent streams on one connection', () => {
+  test('each stream is its own exact record', async () => {
+    const markers = [0, 1, 2, 3].map(() => marker('h2'));
+    const stream = [true, false, true, false];
+    const run = await node('node-http2.mjs', { origin: `https://api.openai.com:${tlsServer.port}`, model: 'gpt-4o-mini', markers, stream }, KEYS);
+    assert.deepEqual(JSON.parse(run.stdout), { streams: 4 });
+    for (const [i, m] of markers.entries()) {
+      const r = await recordFor(m);
+      const a = r.attributes;
+      assert.equal(a['network.protocol.version'], '2');
+      assert.equal(a['osprey.stream'], stream[i]);
+      assert.equal(a['gen_ai.provider.name'], 'openai');
+      assert.equal(a['gen_ai.request.model'], 'gpt-4o-mini');
+      assert.deepEqual(a['gen_ai.output.messages'], [{ role: 'assistant', parts: [{ type: 'text', content: reply('OpenAI', m) }], finish_reason: 'stop' }]);
+      assert.equal(typeof a['gen_ai.usage.input_tokens'], 'number');
+      assert.equal(a['process.pid'], run.pid);
+      assert.equal(a['osprey.warnings'], undefined);
+    }
+  });
+});
