@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_TESTS = find $(1) -name '*.test.js' | sort
 
-.PHONY: all setup build run demo test test-unit test-e2e clean
+.PHONY: all setup build run demo test test-unit test-e2e clean bench
 
 all: build
 
@@ -29,6 +29,11 @@ test-e2e:
 test: build
 	$(MAKE) test-unit
 	$(MAKE) test-e2e
+
+# Benchmarks (needs root; not part of the tests): overhead, pipeline throughput, latency, memory.
+# Writes bench/results/REPORT.md; BENCH_QUICK=1 is a ~2-minute smoke run into bench/results/quick/.
+bench: build
+	ulimit -n $$(ulimit -Hn) && node dist/bench/run.js
 
 clean:
 	$(MAKE) -C bpf clean
