@@ -563,12 +563,21 @@ struct syscall_exit_ctx {
 	__s64 ret;
 };
 
-/* read(fd, buf, n), write, sendto(fd, buf, …), recvfrom: a flat buffer in args[1]. */
-#define FLAT_IO_SYSCALL(name, dir)                                            \
+/*
+ * One enter/exit pair per syscall: entry says where the bytes are (`buffer`, `iovcnt`, computed
+ * from ctx), exit copies what the call moved. The three shapes:
+ *   read(fd, buf, n), write, sendto(fd, buf, …), recvfrom: a flat buffer in args[1];
+ *   readv(fd, iov, iovcnt), writev: an iovec array in args[1], its length in args[2];
+ *   sendmsg(fd, msg, flags), recvmsg: the iovec array lives inside a struct user_msghdr.
+ */
+#define SOCKET_IO_SYSCALL(name, dir, locate)                                  \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
 	int tp_enter_##name(struct syscall_enter_ctx *ctx)                    \
 	{                                                                     \
-		on_socket_io((int)ctx->args[0], ctx->args[1], 0, dir);        \
+		__u64 buffer = 0;                                             \
+		__u32 iovcnt = 0;                                             \
+		if (locate(ctx, &buffer, &iovcnt))                            \
+			on_socket_io((int)ctx->args[0], buffer, iovcnt, dir); \
 		return 0;                                                     \
 	}                                                                     \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
@@ -578,46 +587,37 @@ struct syscall_exit_ctx {
 		return 0;                                                     \
 	}
 
-/* readv(fd, iov, iovcnt), writev: an iovec array in args[1], its length in args[2]. */
-#define VEC_IO_SYSCALL(name, dir)                                             \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
-	int tp_enter_##name(struct syscall_enter_ctx *ctx)                    \
-	{                                                                     \
-		on_socket_io((int)ctx->args[0], ctx->args[1], (__u32)ctx->args[2], dir); \
-		return 0;                                                     \
-	}                                                                     \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
-	int tp_exit_##name(struct syscall_exit_ctx *ctx)                      \
-	{                                                                     \
-		on_socket_io_exit(ctx->ret);                                  \
-		return 0;                                                     \
-	}
+static __always_inline bool flat_buffer(struct syscall_enter_ctx *ctx, __u64 *buffer, __u32 *iovcnt)
+{
+	*buffer = ctx->args[1];
+	return true;
+}
 
-/* sendmsg(fd, msg, flags), recvmsg: the iovec array lives inside a struct user_msghdr. */
-#define MSG_IO_SYSCALL(name, dir)                                             \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
-	int tp_enter_##name(struct syscall_enter_ctx *ctx)                    \
-	{                                                                     \
-		struct user_msghdr msg = {};                                  \
-		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1]) == 0) \
-			on_socket_io((int)ctx->args[0], (__u64)msg.msg_iov, (__u32)msg.msg_iovlen, dir); \
-		return 0;                                                     \
-	}                                                                     \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
-	int tp_exit_##name(struct syscall_exit_ctx *ctx)                      \
-	{                                                                     \
-		on_socket_io_exit(ctx->ret);                                  \
-		return 0;                                                     \
-	}
+static __always_inline bool iovec_array(struct syscall_enter_ctx *ctx, __u64 *buffer, __u32 *iovcnt)
+{
+	*buffer = ctx->args[1];
+	*iovcnt = (__u32)ctx->args[2];
+	return true;
+}
 
-FLAT_IO_SYSCALL(write, OSP_DIR_EGRESS)
-FLAT_IO_SYSCALL(read, OSP_DIR_INGRESS)
-FLAT_IO_SYSCALL(sendto, OSP_DIR_EGRESS)
-FLAT_IO_SYSCALL(recvfrom, OSP_DIR_INGRESS)
-VEC_IO_SYSCALL(writev, OSP_DIR_EGRESS)
-VEC_IO_SYSCALL(readv, OSP_DIR_INGRESS)
-MSG_IO_SYSCALL(sendmsg, OSP_DIR_EGRESS)
-MSG_IO_SYSCALL(recvmsg, OSP_DIR_INGRESS)
+static __always_inline bool msghdr_iovec(struct syscall_enter_ctx *ctx, __u64 *buffer, __u32 *iovcnt)
+{
+	struct user_msghdr msg = {};
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1]) != 0)
+		return false;
+	*buffer = (__u64)msg.msg_iov;
+	*iovcnt = (__u32)msg.msg_iovlen;
+	return true;
+}
+
+SOCKET_IO_SYSCALL(write, OSP_DIR_EGRESS, flat_buffer)
+SOCKET_IO_SYSCALL(read, OSP_DIR_INGRESS, flat_buffer)
+SOCKET_IO_SYSCALL(sendto, OSP_DIR_EGRESS, flat_buffer)
+SOCKET_IO_SYSCALL(recvfrom, OSP_DIR_INGRESS, flat_buffer)
+SOCKET_IO_SYSCALL(writev, OSP_DIR_EGRESS, iovec_array)
+SOCKET_IO_SYSCALL(readv, OSP_DIR_INGRESS, iovec_array)
+SOCKET_IO_SYSCALL(sendmsg, OSP_DIR_EGRESS, msghdr_iovec)
+SOCKET_IO_SYSCALL(recvmsg, OSP_DIR_INGRESS, msghdr_iovec)
 
 /* connect(fd, addr, len) to a watched port: remember the fd, confirm at exit. Sockets connected
  * before the agent started are not seen; their next connection is. */
