@@ -42,3 +42,20 @@ test('a malformed request is a 400 naming the field; no token is a 401', async (
   assert.match((bad.json() as { error: string }).error, /text/);
   assert.equal((await check({ text: 'hi' }, null)).statusCode, 401);
 });
+
+test('findings on an ingested LlmCall are also stored as NodeLoom guardrail_violation events, once', async () => {
+  const { llmCall, postCalls, getJson } = await import('../../test/server/fixtures.js');
+  const call = llmCall({
+    attributes: {
+      'osprey.guardrails': [{ type: 'pii', detector: 'payment_card', kind: 'visa', direction: 'input', message_index: 0, role: 'user', sample: '41**********1111', score: 1, action: 'redact' }],
+    },
+  });
+  for (let i = 0; i < 2; i++) assert.equal((await postCalls(app, [call])).statusCode, 200); // a retried batch
+  const { status, body } = await getJson<{ events: Array<{ name: string; level: string; data: { source: string; direction: string; violations: unknown[] } }> }>(app, `/api/v1/traces/${call.trace_id}`);
+  assert.equal(status, 200);
+  assert.equal(body.events.length, 1);
+  assert.deepEqual(
+    body.events.map((e) => ({ name: e.name, level: e.level, source: e.data.source, direction: e.data.direction, n: e.data.violations.length })),
+    [{ name: 'guardrail_violation', level: 'warning', source: 'ebpf', direction: 'input', n: 1 }],
+  );
+});
