@@ -13,7 +13,7 @@ import type { TlsLibrary } from '../sensor/wire.js';
 import { ByteStream } from '../util/byte-stream.js';
 import { decodeBodies, type CompletedExchange } from './exchange.js';
 import { Http2Exchanges } from './http2-exchanges.js';
-import { findFrameBoundary as findHttp2FrameBoundary, isConfirmedBoundary } from '../protocols/http2/frame.js';
+import { isConfirmedBoundary } from '../protocols/http2/frame.js';
 import type { Http2Limits } from '../protocols/http2/types.js';
 
 export type { CompletedExchange } from './exchange.js';
@@ -140,7 +140,7 @@ export class Connection {
         return false;
       }
       // HTTP/2 seen mid-connection: no preface, but a chain of plausible frames from the first byte.
-      if (this.skipped === 0 && findHttp2FrameBoundary('request', head, 0) === 0 && isConfirmedBoundary('request', head)) {
+      if (this.skipped === 0 && isConfirmedBoundary('request', head)) {
         this.h2 = new Http2Exchanges(this.limits.http2);
         return false;
       }
