@@ -180,7 +180,7 @@ function overheadSection(o: OverheadResult, charts: string[], outDir: string): s
       lines.push('');
     }
     if (p.cpuProfile) {
-      lines.push(`Agent CPU profile: ${p.cpuProfile.idlePercent.toFixed(0)}% idle. Busy time by source area (inclusive): ${Object.entries(p.inclusive).filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}%`).join(', ')}.`);
+      lines.push(`Agent CPU profile, samples during the load only: ${p.cpuProfile.idlePercent.toFixed(0)}% idle. Busy time by source area (native work counted with the JS function that called it; adds up to 100%): ${areaList(p.areas)}.`);
       lines.push('');
       lines.push(profileTable(p.cpuProfile.top.slice(0, 12)));
     }
@@ -189,6 +189,13 @@ function overheadSection(o: OverheadResult, charts: string[], outDir: string): s
   }
   lines.push('');
   return lines.join('\n');
+}
+
+function areaList(areas: Record<string, number> | undefined): string {
+  return Object.entries(areas ?? {})
+    .filter(([, v]) => v >= 0.5)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}%`)
+    .join(', ');
 }
 
 function profileTable(top: Array<{ fn: string; where: string; selfPercent: number; totalPercent: number }>): string {
@@ -276,7 +283,7 @@ export function writeReport(r: Results, outDir: string): string {
     L.push(`![pipeline throughput](${file})`);
     L.push('');
     if (p.profile) {
-      L.push(`CPU profile of replaying the HTTP/1.1 SSE recording (in-process inspector, 3 passes). Busy time by source area (inclusive): ${Object.entries(p.inclusive).filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}%`).join(', ')}.`);
+      L.push(`CPU profile of replaying the HTTP/1.1 SSE recording (in-process inspector, 3 passes). Busy time by source area (native work counted with the JS function that called it; adds up to 100%): ${areaList(p.areas)}.`);
       L.push('');
       L.push(profileTable(p.profile.top.slice(0, 15)));
     }
@@ -420,7 +427,7 @@ function findingsSection(r: Results, outDir: string): string {
     L.push(`### Overhead, ${o.workload.name === 'llm' ? 'LLM-shaped' : 'flood'}: ${pct(100 * (1 - s.throughputRatio.median))} throughput lost`);
     L.push('');
     L.push(
-      `- **Where the CPU goes.** Without the agent the load's own processes (wrk, Caddy, origin) used ${f1(workloadCpu(o))}% of a core on average, and processes outside the benchmark about ${f1(s.otherCpuPercentOfCore.median)}% (the machine is shared). ` +
+      `- **Where the CPU goes.** Without the agent the load's own processes (wrk, Caddy, origin) used ${f1(workloadCpu(o))}% of a core on average, and processes outside the benchmark about ${f1(s.otherCpuPercentOfCore.median)}%. ` +
         `With it, the agent took ${f1(agentPct)}% of a core (${f1(s.agentCpuUsPerRequest.median)} µs per request, node + loader), and the load generator itself needed ${f1(s.clientCpuUsPerRequest.a.median)} → ${f1(s.clientCpuUsPerRequest.b.median)} µs of CPU per request: the probes cost **+${f1(s.clientCpuUsPerRequest.delta.median)} µs per request inside the traced process** (uprobe and uretprobe traps plus BPF). On a saturated 2-core machine both come straight out of the load's throughput.`,
     );
     if (bpf) {
@@ -440,12 +447,13 @@ function findingsSection(r: Results, outDir: string): string {
         '- **Cause.** None of this traffic is an LLM call, yet every TLS read and write is copied in the kernel, shipped to user space, reassembled, parsed as HTTP/1.1, its bodies copied (`copyMessage`) and decoded (`complete`), and only then dropped by `routeOf` finding no adapter. DESIGN.md\'s "keep a kernel map of uninteresting SSL*/sockets whose payloads are then not copied" is not implemented.',
         '- **Floor: the uprobe traps themselves.** In the kernel-variants experiment below, a build that fires the probes but copies nothing (agent idle) still leaves the client with most of the extra CPU per request: every SSL_read/SSL_write costs an uprobe and a uretprobe trap, several µs each on this VM, and a small request makes about four such hits. No copy or user-space optimisation removes that. What does is not trapping in processes that never talk to an LLM provider: keep the probes that fire once per connection system-wide (SSL_ctrl for SNI, SSL_free/SSL_shutdown) and attach the per-call SSL_read/SSL_write probes per process (a pid-filtered uprobe is only installed in that process) once a process shows an LLM SNI or Host. The price is a race on a process\'s first LLM connection (attach must land between SNI and the first write) — a design decision, not a bench fix.',
         '- **Fix 1 — stop copying uninteresting streams in the kernel** (bpf/sensor.bpf.c `emit_plaintext`; src/stream/connection.ts + the loader protocol): once a stream\'s first request is known not to be an LLM call (SNI/Host/path matched against the adapter registry, as `Pipeline.emit` does with `routeOf`), user space writes `(tgid, SSL*)` into a new `ignored_streams` LRU hash that `emit_plaintext` checks before copying (close/free removes it). Expected: the flood\'s agent CPU and the copy part of the probes disappear; what remains is the uprobe traps and one hash lookup. The no-copy floor is measured in the kernel-variants experiment below.',
+        '- **Fix 3 — batch ring-buffer wake-ups** (bpf/sensor.bpf.c: pass BPF_RB_NO_WAKEUP to bpf_ringbuf_output/submit unless BPF_RB_AVAIL_DATA exceeds a threshold, then BPF_RB_FORCE_WAKEUP; bpf/loader.c: drain the ring on every turn of a 2 ms poll instead of only on POLLIN). Today a record wakes the loader whenever it has caught up, and the return probes pay for it. In the kernel-variants experiment the return probes get several times cheaper and the agent uses less CPU; the flood\'s throughput gain varied between runs, and the median record delay grows by about 1 ms.',
         '- **Fix 2 — decide before copying bodies** (src/stream/connection.ts `drain`/`complete`, src/agent/pipeline.ts `emit`): route on the request head (host, method, path) as soon as it is parsed; for an exchange no adapter wants, skip `copyMessage` and content decoding of both bodies and let the parser only frame them. Expected: most of `complete` + `copyMessage` + GC in the flood profile above.',
       );
     } else {
       L.push(
-        '- **Cause.** Per LLM-shaped exchange the agent handles ~40 data records and then does the expensive part once: JSON.parse of the 2–20 KB request and of every one of the 200 SSE events, guardrails over all message text, building and JSON-encoding the record. See section 2 for the same work without the kernel.',
-        '- **Fixes.** The user-space items below (SSE fast path, guardrails cost, record building) cut the agent\'s share. The probe cost inside the client (+µs per request above) is mostly uprobe/uretprobe traps — about two per SSL_read, and wrk makes dozens of reads per streamed answer — and stays as long as every read of an LLM stream is probed; batching ring-buffer wake-ups trims the BPF part (kernel-variants experiment).',
+        `- **Cause.** Per LLM-shaped exchange the agent handles about ${num((ret.find((b) => b.name === 'probe_ret_SSL_read')?.runCnt ?? 0) / Math.max(1, o.profile?.requests ?? 1))} data records (one per SSL_read of the client) and then does the expensive part once: JSON.parse of the 2–20 KB request and of every one of the 200 SSE events, guardrails over all message text, building and JSON-encoding the record. See section 2 for the same work without the kernel.`,
+        '- **Fixes.** The user-space items below (SSE fast path, guardrails cost, record building) cut the agent\'s share. The probe cost inside the client (+µs per request above) is mostly uprobe/uretprobe traps — about two per SSL_read, and wrk makes dozens of reads per streamed answer — and stays as long as every read of an LLM stream is probed. Batching ring-buffer wake-ups (BPF_RB_NO_WAKEUP plus a loader that drains every 2 ms) shortens the return probes severalfold in the kernel-variants experiment below, but did not raise LLM-shaped throughput there, and adds about 1 ms to the median response-end → record delay.',
       );
     }
     L.push('');
@@ -459,7 +467,7 @@ function findingsSection(r: Results, outDir: string): string {
     if (sse?.withGuardrails) {
       const parse = selfOf(p.profile, 'parseJson');
       L.push(
-        `- **SSE (${num(sse.withGuardrails.exchangesPerCpuSecond)}/s per core, ${(1e6 / sse.withGuardrails.exchangesPerCpuSecond).toFixed(0)} µs per exchange).** \`parseJson\` (JSON.parse of each SSE event and of the request) is ${parse.toFixed(1)}% of the replay profile; guardrails ${f1(p.inclusive.guardrails ?? NaN)}% inclusive; \`buildLlmCall\` ${selfOf(p.profile, 'buildLlmCall').toFixed(1)}% self. ` +
+        `- **SSE (${num(sse.withGuardrails.exchangesPerCpuSecond)}/s per core, ${(1e6 / sse.withGuardrails.exchangesPerCpuSecond).toFixed(0)} µs per exchange).** \`parseJson\` (JSON.parse of each SSE event and of the request) is ${parse.toFixed(1)}% of the replay profile; guardrails ${f1(p.areas.guardrails ?? NaN)}% (area share); \`buildLlmCall\` ${selfOf(p.profile, 'buildLlmCall').toFixed(1)}% self. ` +
           'JSON.parse of 200 chunk objects alone costs on the order of the whole per-exchange budget of a 10,000/s pipeline (100 µs) — see the json-sse experiment below — so full parsing of every event cannot meet the target for 200-event streams.',
         '  - **Fix — a fast path for the common chunk shape** (src/llm/openai/stream.ts `readChatCompletionStream`, or src/llm/sse-events.ts `sseJsonEvents`): match `{"id":…,"object":"chat.completion.chunk",…,"choices":[{"index":0,"delta":{"content":"…"},"finish_reason":null}]}` with one anchored regular expression and JSON.parse only the content string; anything else (tool calls, usage, other providers) takes the full JSON.parse as today. Measured on 200-event bodies in the json-sse experiment below (several times less CPU for the parse). Expected: most of the `parseJson` share above.',
       );
@@ -502,7 +510,7 @@ function findingsSection(r: Results, outDir: string): string {
     L.push('');
     const perConn = ((i.agentRssMB.allOpen - i.agentRssMB.before) * 2 ** 20) / Math.max(1, i.opened);
     L.push(
-      `- The agent grew ${(i.agentRssMB.allOpen - i.agentRssMB.before).toFixed(0)} MB for ${num(i.opened)} idle connections (${(perConn / 1024).toFixed(1)} KiB each) and kept it after they closed (${i.agentRssMB.afterClose.toFixed(0)} MB).` +
+      `- The agent grew ${(i.agentRssMB.allOpen - i.agentRssMB.before).toFixed(0)} MB for ${num(i.opened)} idle connections (${(perConn / 1024).toFixed(1)} KiB each), and RSS stayed at ${i.agentRssMB.afterClose.toFixed(0)} MB after they closed (freed memory is kept by V8 and malloc, not returned to the system).` +
         (b
           ? ` Without the kernel, one idle connection holds **${num(b.perConnection.arrayBufferBytesPerConnection)} bytes of array buffers** and ${num(b.perConnection.heapBytesPerConnection)} bytes of heap (lib/conn-cost-child.ts): the two byte streams keep their 4 KiB buffers after every byte in them was consumed.`
           : ''),

@@ -10,7 +10,7 @@
  * from that copy: a rebuild elsewhere during the run cannot change what is being measured.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_ROOT, REPO_ROOT, ensurePackages, makeEcPki, startBackend, startCaddy, writeHostsFile } from './lib/servers.js';
@@ -75,6 +75,13 @@ async function main(): Promise<void> {
   if (process.geteuid?.() !== 0) {
     process.stderr.write('bench: the agent needs root; run `sudo make bench`\n');
     process.exit(1);
+  }
+  if (process.env.BENCH_REPORT_ONLY === '1') {
+    // Rewrites REPORT.md and the charts from the last results.json (e.g. after running an experiment).
+    const dir = join(REPO_ROOT, 'bench', 'results', ...(process.env.BENCH_QUICK === '1' ? ['quick'] : []));
+    const { targets: _targets, ...saved } = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results & { targets: unknown };
+    process.stdout.write(`${writeReport(saved, dir)}\n`);
+    return;
   }
   if (!process.env.BENCH_WORKDIR) {
     process.exit(await runFromSnapshot());

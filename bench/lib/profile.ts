@@ -108,30 +108,54 @@ export function summarizeProfile(profile: unknown, topN = 20, window?: Window): 
   return { totalMs: total / 1000, profileSpanUs: { startUs: p.startTime, endUs: p.endTime }, idlePercent: total > 0 ? (100 * idle) / total : 0, top };
 }
 
-/** Time (as % of busy) spent under functions whose source location matches, e.g. /guardrails\//. */
-export function inclusivePercent(profile: unknown, match: RegExp, window?: Window): number {
+/**
+ * Busy time split by source area, as % of busy time: each sample goes to the area of the nearest
+ * frame (the leaf or its callers) whose script is in one of `areas`, so native work (JSON.parse,
+ * Buffer copies, regexp) counts with the JS function that asked for it; GC is its own line;
+ * samples with no such frame go to dependencies (node_modules) or other (node internals, harness).
+ * The shares add up to 100%.
+ */
+export function areaShares(profile: unknown, areas: Record<string, RegExp>, window?: Window): Record<string, number> {
   const p = profile as CpuProfile;
   const times = sampleTimes(p);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const areaOf = new Map<number, string>();
+  const resolve = (id: number): string => {
+    const cached = areaOf.get(id);
+    if (cached !== undefined) return cached;
+    const n = byId.get(id);
+    let out = 'other (node internals, harness)';
+    if (n) {
+      if (n.callFrame.functionName === '(garbage collector)') out = 'garbage collector';
+      else {
+        const hit = Object.entries(areas).find(([, re]) => re.test(n.callFrame.url));
+        if (hit) out = hit[0];
+        else if (n.callFrame.url.includes('/node_modules/')) out = 'dependencies (node_modules)';
+        else {
+          const up = parent.get(id);
+          if (up !== undefined) out = resolve(up);
+        }
+      }
+    }
+    areaOf.set(id, out);
+    return out;
+  };
+  const totals = new Map<string, number>();
   let busy = 0;
-  let hit = 0;
   for (let i = 0; i < p.samples.length; i++) {
     if (window && ((times[i] as number) < window.fromUs || (times[i] as number) > window.toUs)) continue;
     const dt = p.timeDeltas[i + 1] ?? p.timeDeltas[i] ?? 0;
     const node = byId.get(p.samples[i] as number);
-    if (!node || node.callFrame.functionName === '(idle)') continue;
+    if (!node) continue;
+    const name = node.callFrame.functionName;
+    if (name === '(idle)' || name === '(program)') continue;
     busy += dt;
-    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
-      const n = byId.get(id);
-      if (n && match.test(n.callFrame.url)) {
-        hit += dt;
-        break;
-      }
-    }
+    const area = resolve(node.id);
+    totals.set(area, (totals.get(area) ?? 0) + dt);
   }
-  return busy > 0 ? (100 * hit) / busy : 0;
+  return Object.fromEntries([...totals.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, busy > 0 ? (100 * v) / busy : 0]));
 }
 
 export function loadProfile(path: string): unknown {

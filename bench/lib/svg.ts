@@ -16,7 +16,7 @@ function niceMax(v: number): number {
 
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return 'n/a';
-  if (Math.abs(v) >= 100) return v.toFixed(0);
+  if (Number.isInteger(v) || Math.abs(v) >= 100) return v.toFixed(0);
   if (Math.abs(v) >= 10) return v.toFixed(1);
   return v.toFixed(2);
 }

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgent, waitForStableCount, type Metrics } from '../lib/agent.js';
-import { bpfProgStats, loadProfile, monotonicUs, setBpfStats, summarizeProfile, inclusivePercent, type BpfProgStat, type ProfileSummary, type Window } from '../lib/profile.js';
+import { areaShares, bpfProgStats, loadProfile, monotonicUs, setBpfStats, summarizeProfile, type BpfProgStat, type ProfileSummary, type Window } from '../lib/profile.js';
 import { Sampler, loadAverage, pidsWithCmdline, type SamplerResult } from '../lib/proc.js';
 import { startWrk, type WrkResult } from '../lib/wrk.js';
 import { log, median, sleep } from '../lib/util.js';
@@ -40,8 +40,8 @@ export interface OverheadRun {
 
 export interface OverheadProfile {
   cpuProfile: ProfileSummary | null;
-  /** Share of the agent's busy time under these source directories. */
-  inclusive: Record<string, number>;
+  /** The agent's busy time by source area (lib/profile.ts areaShares; adds up to 100%). */
+  areas: Record<string, number>;
   bpf: Array<BpfProgStat & { nsPerRun: number }>;
   bpfTotal: { runCnt: number; runTimeNs: number; nsPerRequest: number; percentOfCore: number };
   requests: number;
@@ -191,14 +191,11 @@ async function profileRun(ctx: BenchContext, w: Workload, durationS: number): Pr
   const runTimeNs = bpf.reduce((a, s) => a + s.runTimeNs, 0);
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   const profile = files[0] ? loadProfile(join(dir, files[0])) : null;
-  const inclusive: Record<string, number> = {};
-  if (profile) {
-    for (const [name, re] of Object.entries(DIRS)) inclusive[name] = inclusivePercent(profile, re, window);
-  }
+  const areas = profile ? areaShares(profile, DIRS, window) : {};
   return {
     // Only the load: the agent's start-up (module loading, ELF symbol scans) is left out.
     cpuProfile: profile ? summarizeProfile(profile, 15, window) : null,
-    inclusive,
+    areas,
     bpf,
     bpfTotal: { runCnt, runTimeNs, nsPerRequest: requests > 0 ? runTimeNs / requests : 0, percentOfCore: (100 * runTimeNs) / 1e9 / wallS },
     requests,
@@ -206,9 +203,9 @@ async function profileRun(ctx: BenchContext, w: Workload, durationS: number): Pr
   };
 }
 
-/** Source areas whose inclusive share of the agent's CPU the report shows. */
+/** Source areas for the split of the agent's CPU in the report (lib/profile.ts areaShares). */
 export const DIRS: Record<string, RegExp> = {
-  'sensor (decode)': /\/src\/sensor\//,
+  'sensor (record decoding)': /\/src\/sensor\//,
   'stream (tracker, byte streams)': /\/src\/stream\//,
   'protocols (HTTP/1, SSE, decoding)': /\/src\/protocols\//,
   'llm (adapters, JSON)': /\/src\/llm\//,

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgent, waitForStableCount, type Metrics } from '../lib/agent.js';
-import { summarizeProfile, inclusivePercent, saveProfile, type ProfileSummary } from '../lib/profile.js';
+import { areaShares, summarizeProfile, saveProfile, type ProfileSummary } from '../lib/profile.js';
 import { filterByTgids, summarize, type RecordingSummary } from '../lib/recording.js';
 import { agentPipelineOptions, measureReplay, profileInProcess, replayOnce, type ReplayThroughput } from '../lib/replay.js';
 import { WITH_HOSTS } from '../lib/servers.js';
@@ -35,7 +35,8 @@ export interface PipelineResult {
   /** What the recording agent counted: a recording with kernel drops or gaps replays fewer exchanges than the client made. */
   recordingMetrics: Metrics | null;
   profile: ProfileSummary | null;
-  inclusive: Record<string, number>;
+  /** Busy time of the SSE replay by source area (adds up to 100%). */
+  areas: Record<string, number>;
 }
 
 async function runH2Client(ctx: BenchContext, n: number): Promise<{ pid: number; done: Promise<number> }> {
@@ -79,7 +80,7 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineResult> {
   const all = readFileSync(recordPath);
   const protocols: ProtocolThroughput[] = [];
   let profile: ProfileSummary | null = null;
-  let inclusive: Record<string, number> = {};
+  let areas: Record<string, number> = {};
   const titles = { 'http1-sse': 'HTTP/1.1, SSE answer (200 events), 2–20 KB JSON request', 'http1-json': 'HTTP/1.1, JSON answer, 2–20 KB JSON request', http2: 'HTTP/2, SSE answer (200 events)' } as const;
   for (const proto of ['http1-sse', 'http1-json', 'http2'] as const) {
     const c = clients[proto]!;
@@ -107,9 +108,9 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineResult> {
       });
       saveProfile(join(ctx.workDir, 'pipeline-sse.cpuprofile'), p);
       profile = summarizeProfile(p, 15);
-      inclusive = Object.fromEntries(Object.entries(DIRS).map(([k, re]) => [k, inclusivePercent(p, re)]));
+      areas = areaShares(p, DIRS);
     }
     protocols.push(entry);
   }
-  return { protocols, recordedBytes: all.length, recordingMetrics, profile, inclusive };
+  return { protocols, recordedBytes: all.length, recordingMetrics, profile, areas };
 }
