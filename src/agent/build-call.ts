@@ -49,7 +49,9 @@ export function buildLlmCall(exchange: HttpExchange, extraction: LlmExtraction, 
     [ATTR.ttftMs]: round3((exchange.response.firstByteUs - exchange.request.endUs) / 1000),
     [ATTR.warnings]: warnings.length > 0 ? warnings.map(redactSecretsInText) : undefined,
   };
-  for (const k of Object.keys(attributes)) if (attributes[k] === undefined) delete attributes[k];
+  // Copy the defined values into a fresh object: deleting keys would drop it into slow dictionary mode.
+  const defined = {} as LlmCall['attributes'];
+  for (const k in attributes) if (attributes[k] !== undefined) (defined as Record<string, unknown>)[k] = attributes[k];
   return {
     kind: 'llm_call',
     trace_id: newTraceId(),
@@ -58,7 +60,7 @@ export function buildLlmCall(exchange: HttpExchange, extraction: LlmExtraction, 
     name: extraction.spanName,
     start_time: isoMicros(exchange.request.startUs),
     end_time: isoMicros(exchange.response.endUs),
-    attributes,
+    attributes: defined,
   };
 }
 

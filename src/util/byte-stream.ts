@@ -18,9 +18,10 @@ interface TimeMark {
 }
 
 const INITIAL_CAPACITY = 4096;
+const EMPTY = Buffer.alloc(0);
 
 export class ByteStream {
-  private buf: Buffer = Buffer.allocUnsafe(0);
+  private buf: Buffer = EMPTY;
   /** Offset in `buf` of the first unconsumed byte, and of the end of valid data. */
   private readAt = 0;
   private writeAt = 0;
@@ -76,6 +77,8 @@ export class ByteStream {
     const firstKeep = this.markIndexAt(this.position);
     if (firstKeep > 0) this.marks.splice(0, firstKeep);
     if (this.readAt === this.writeAt) {
+      // Nothing held: give the buffer back, so thousands of idle connections cost nothing.
+      this.buf = EMPTY;
       this.readAt = 0;
       this.writeAt = 0;
     }
