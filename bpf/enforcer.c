@@ -52,6 +52,7 @@
 #include <bpf/libbpf.h>
 #include "enforce.h"
 #include "enforce.skel.h"
+#include "line-commands.h"
 
 #define DEFAULT_PIN_DIR "/sys/fs/bpf/osprey/enforce"
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -1663,27 +1664,6 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-static int read_commands(void)
-{
-	static char buf[65536];
-	static size_t have;
-	ssize_t n = read(STDIN_FILENO, buf + have, sizeof(buf) - 1 - have);
-	if (n <= 0)
-		return n < 0 && (errno == EINTR || errno == EAGAIN);
-	have += n;
-	buf[have] = 0;
-	char *start = buf, *nl;
-	while ((nl = memchr(start, '\n', have - (start - buf)))) {
-		*nl = 0;
-		run_command(start);
-		start = nl + 1;
-	}
-	have -= start - buf;
-	memmove(buf, start, have);
-	if (have == sizeof(buf) - 1)
-		have = 0;
-	return 1;
-}
 
 static void cmd_run(void)
 {
@@ -1726,7 +1706,7 @@ static void cmd_run(void)
 			ring_buffer__consume(rb);
 		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ring_buffer__consume(rb); /* records first: a command's answer follows what preceded it */
-			if (!read_commands())
+			if (!read_command_lines(run_command))
 				break;
 		}
 		__u64 now = mono_ns();

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "events.h"
 #include "sensor.skel.h"
+#include "line-commands.h"
 
 enum library { LIB_OPENSSL, LIB_GNUTLS };
 
@@ -226,28 +227,6 @@ static void run_command(char *line)
 		fprintf(stderr, "osprey-loader: unknown command: %s\n", line);
 }
 
-/* Reads whatever stdin has and runs complete lines; returns 0 when stdin is closed. */
-static int read_commands(void)
-{
-	static char buf[65536];
-	static size_t have;
-	ssize_t n = read(STDIN_FILENO, buf + have, sizeof(buf) - 1 - have);
-	if (n <= 0)
-		return n < 0 && (errno == EINTR || errno == EAGAIN);
-	have += n;
-	buf[have] = 0;
-	char *start = buf, *nl;
-	while ((nl = memchr(start, '\n', have - (start - buf)))) {
-		*nl = 0;
-		run_command(start);
-		start = nl + 1;
-	}
-	have -= start - buf;
-	memmove(buf, start, have);
-	if (have == sizeof(buf) - 1)
-		have = 0; /* an absurd line: drop it rather than wedge */
-	return 1;
-}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -337,7 +316,7 @@ int main(int argc, char **argv)
 		if (fds[0].revents & POLLIN)
 			ring_buffer__consume(rb);
 		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (!read_commands())
+			if (!read_command_lines(run_command))
 				break;
 		}
 		if (now_ns() >= next_stats) {
