@@ -128,36 +128,20 @@ export function rowToCall(row: LlmCallsTable): LlmCall {
   };
 }
 
-/** One line of the `calls` listing: the filter columns, without the (possibly large) content. */
-export interface CallSummary {
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  source: CallSource;
-  name: string;
+export type SummaryColumns = Omit<LlmCallsTable, 'search_text' | 'attributes' | 'ingested_us'>;
+
+/**
+ * One line of the `calls` listing: the filter columns, without the (possibly large) content; the
+ * storage encodings (µs integers, 0/1, space-separated kinds) turned into what an API user reads.
+ */
+export type CallSummary = Omit<SummaryColumns, 'start_us' | 'end_us' | 'stream' | 'guardrail_kinds'> & {
   start_time: string;
   end_time: string;
   duration_ms: number;
-  provider: string | null;
-  operation: string | null;
-  request_model: string | null;
-  response_model: string | null;
-  agent_name: string | null;
-  pid: number | null;
-  exe: string | null;
-  container_id: string | null;
-  pod: string | null;
-  namespace: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_usd: number | null;
-  status: CallStatus;
-  http_status: number | null;
   stream: boolean;
   guardrails: string[];
-}
+};
 
-export type SummaryColumns = Omit<LlmCallsTable, 'search_text' | 'attributes' | 'ingested_us'>;
 
 export function rowToSummary(row: SummaryColumns): CallSummary {
   return {
