@@ -309,14 +309,14 @@ describe('cache, pid reuse and short-lived processes', { skip: !canRun ? 'needs 
     v2.move(p.pid, `system.slice/docker-${containerId}.scope`);
     const table = new ProcessTable();
     const info = table.onExec({ tgid: p.pid, ppid: process.pid, startNs: p.startNs, uid: 0, comm: 'sleep', filename: '/usr/bin/sleep' });
-    assert.equal(info.commandLine, 'sleep 300');
+    assert.equal(info['process.command_line'], 'sleep 300');
     await p.kill();
     table.onExit({ tgid: p.pid, startNs: p.startNs }, Date.now());
     // The call is emitted after the exit: identity comes from what was read at exec.
     const identity = table.identity(p.pid, p.startNs);
     assert.equal(identity['container.id'], containerId);
     assert.equal(identity['process.command_line'], 'sleep 300');
-    assert.equal(table.lookup(p.pid, p.startNs).exe, '/usr/bin/sleep');
+    assert.equal(identity['process.executable.path'], '/usr/bin/sleep');
     // …until the retention period has passed.
     table.sweep(Date.now() + 60_000);
     assert.equal(table.identities.peek(p.pid, p.startNs), undefined);

@@ -20,11 +20,6 @@ test('findAdapter: OpenAI operations, with or without a query string', () => {
   for (const path of ['/v1/responses', '/v1/embeddings', '/v1/completions']) assert.equal(findAdapter(route('api.openai.com', path)), openaiAdapter, path);
 });
 
-test('findAdapter: the deprecated (serverName, method, path) form still works', () => {
-  assert.equal(findAdapter('api.openai.com', 'POST', '/v1/chat/completions'), openaiAdapter);
-  assert.equal(findAdapter('localhost', 'POST', '/api/chat'), undefined, 'no port: Ollama is not recognised');
-});
-
 test('findAdapter: undefined for exchanges no adapter reads', () => {
   assert.equal(findAdapter(route('api.openai.com', '/v1/models', 443, 'GET')), undefined);
   assert.equal(findAdapter(route('api.openai.com', '/v1/responses/resp_1', 443, 'GET')), undefined);

@@ -40,13 +40,6 @@ export function createAdapterRegistry(endpoints: readonly EndpointConfig[] = [])
 const DEFAULT_REGISTRY = createAdapterRegistry();
 
 /** The built-in adapter that reads this request, or undefined when the exchange is not an LLM call we read. */
-export function findAdapter(route: RouteInfo): LlmAdapter | undefined;
-/** @deprecated Pass a RouteInfo: without the port, Ollama on :11434 is not recognised. */
-export function findAdapter(serverName: string | null, method: string, path: string): LlmAdapter | undefined;
-export function findAdapter(routeOrName: RouteInfo | string | null, method?: string, path?: string): LlmAdapter | undefined {
-  const route =
-    routeOrName !== null && typeof routeOrName === 'object'
-      ? routeOrName
-      : { serverName: routeOrName, serverPort: null, method: method ?? '', path: path ?? '' };
+export function findAdapter(route: RouteInfo): LlmAdapter | undefined {
   return DEFAULT_REGISTRY.find(route);
 }

@@ -3,27 +3,15 @@
  * process. Kept current from exec/fork/exit events; /proc is read once per process to fill what
  * the kernel event did not carry (command line, cgroup, environment), and the event's own fields
  * stay as the fallback for processes that exit before /proc can be read.
- *
- * The full identity (container, pod, node, cluster) lives in an IdentityResolver; ProcessInfo is
- * the short view older callers use. Both come from the same single read of /proc.
+ * The identity itself (process, container, pod, node, cluster) is an IdentityResolver's.
  */
 import { IdentityResolver, type ExecInfo, type ProcessIdentity } from '../identity/identity.js';
-
-export interface ProcessInfo {
-  pid: number;
-  startNs: bigint;
-  ppid: number | null;
-  uid: number | null;
-  comm: string | null;
-  exe: string | null;
-  commandLine: string | null;
-}
 
 export class ProcessTable {
   constructor(readonly identities: IdentityResolver = new IdentityResolver()) {}
 
-  onExec(e: { tgid: number; ppid: number; startNs: bigint; uid: number; comm: string; filename: string; commandLine?: string }): ProcessInfo {
-    return toInfo(this.identities.onExec(e), e.startNs);
+  onExec(e: { tgid: number; ppid: number; startNs: bigint; uid: number; comm: string; filename: string; commandLine?: string }): ProcessIdentity {
+    return this.identities.onExec(e);
   }
 
   onFork(e: { parentTgid: number; childTgid: number; childStartNs: bigint }): void {
@@ -32,11 +20,6 @@ export class ProcessTable {
 
   onExit(e: { tgid: number; startNs: bigint }, nowMs: number): void {
     this.identities.onExit(e, nowMs);
-  }
-
-  /** Identity of (pid, start): from the table, else read from /proc now, else just the pid. */
-  lookup(pid: number, startNs: bigint): ProcessInfo {
-    return toInfo(this.identities.resolve(pid, startNs), startNs);
   }
 
   /** The full identity (process, container, Kubernetes) of (pid, start); see IdentityResolver.resolve. */
@@ -52,16 +35,4 @@ export class ProcessTable {
   get size(): number {
     return this.identities.size;
   }
-}
-
-function toInfo(id: ProcessIdentity, startNs: bigint): ProcessInfo {
-  return {
-    pid: id['process.pid'],
-    startNs,
-    ppid: id['process.parent_pid'],
-    uid: id['process.user.id'],
-    comm: id.comm,
-    exe: id['process.executable.path'],
-    commandLine: id['process.command_line'] ?? id.comm,
-  };
 }
