@@ -3,6 +3,7 @@
  * exchange's HTTP facts, the connection's peer, and the process's identity. Everything that could
  * carry a secret passes through redaction here, the last stop before any sink.
  */
+import { pathOf, rawQueryOf } from '../llm/route.js';
 import { identityAttributes, type ProcessIdentity } from '../identity/identity.js';
 import type { HttpExchange, LlmExtraction } from '../llm/types.js';
 import type { TlsLibrary } from '../sensor/wire.js';
@@ -27,14 +28,13 @@ export interface CallContext {
 export function buildLlmCall(exchange: HttpExchange, extraction: LlmExtraction, ctx: CallContext): LlmCall {
   // Some clients put keys in the path itself, not only in the query.
   const target = redactSecretsInText(redactUrl(exchange.request.target));
-  const q = target.indexOf('?');
   const warnings = [...ctx.notes, ...extraction.warnings];
   const attributes: LlmCall['attributes'] = {
     ...extraction.attributes,
     [ATTR.serverAddress]: exchange.serverName ?? ctx.peer.remoteAddress ?? undefined,
     [ATTR.serverPort]: exchange.serverPort ?? undefined,
-    [ATTR.urlPath]: q === -1 ? target : target.slice(0, q),
-    [ATTR.urlQuery]: q === -1 ? undefined : target.slice(q + 1),
+    [ATTR.urlPath]: pathOf(target),
+    [ATTR.urlQuery]: rawQueryOf(target),
     [ATTR.httpMethod]: exchange.request.method,
     [ATTR.httpStatus]: exchange.response.status,
     [ATTR.protocolVersion]: exchange.protocolVersion,

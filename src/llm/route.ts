@@ -1,6 +1,12 @@
 /** Helpers adapters use to decide whether an exchange is theirs. */
 import type { HttpExchange, RouteInfo } from './types.js';
 
+/** The query part of a request target as sent, without the `?`; undefined when it has none. */
+export function rawQueryOf(target: string): string | undefined {
+  const q = target.indexOf('?');
+  return q === -1 ? undefined : target.slice(q + 1);
+}
+
 /** The path part of a request target: `/v1/chat/completions?x=1` → `/v1/chat/completions`. */
 export function pathOf(target: string): string {
   const q = target.indexOf('?');

@@ -7,6 +7,7 @@ import { events } from '../telemetry/internal-events.js';
 import type { SensorRecord, SensorRecordOf, StreamId } from './records.js';
 import {
   ATTACH,
+  CLOSE,
   AF_INET,
   AF_INET6,
   CONN,
@@ -39,7 +40,7 @@ const MIN_SIZE: { [K in RecordKind]: number } = {
   data: DATA.data,
   conn: CONN.SIZE,
   sni: SNI.SIZE,
-  close: STREAM_ID.conn + 8,
+  close: CLOSE.SIZE,
   exec: EXEC.SIZE,
   fork: FORK.SIZE,
   exit: EXIT.SIZE,

@@ -94,7 +94,7 @@ export class ConnectionTracker {
 
   private remove(c: Connection): Closed {
     this.conns.delete(c.key);
-    const pk = c.key.slice(0, c.key.lastIndexOf(':'));
+    const pk = processKey(c.pid, c.startNs);
     const set = this.byProcess.get(pk);
     set?.delete(c.key);
     if (set && set.size === 0) this.byProcess.delete(pk);
